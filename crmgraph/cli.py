@@ -1,0 +1,110 @@
+"""``crmgraph`` command line: migrate, seed, serve, worker, conformance."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from crmgraph.config import Settings, get_settings
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from crmgraph.db import ensure_database
+
+    if asyncio.run(ensure_database(settings.database_url)):
+        print("created database")
+    config = Config()
+    config.set_main_option("script_location", "migrations")
+    config.set_main_option("sqlalchemy.url", settings.database_url)
+    import migrations
+
+    config.set_main_option("script_location", migrations.__path__[0])
+    command.upgrade(config, "head")
+    print("migrations applied")
+
+
+async def _seed(settings: Settings) -> None:
+    from crmgraph.db import create_engine, session_factory
+    from crmgraph.seed import seed
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            result = await seed(session, settings)
+    finally:
+        await engine.dispose()
+    state = "created" if result.created else "already present"
+    print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
+
+
+async def _serve(settings: Settings, with_worker: bool) -> None:
+    from aiohttp import web
+
+    from crmgraph.app import create_app
+
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    print(f"serving GraphQL at http://{settings.host}:{settings.port}/graphql and REST at /api", flush=True)
+    worker_task = None
+    if with_worker:
+        worker_task = asyncio.create_task(_worker(settings))
+    try:
+        await asyncio.Event().wait()
+    finally:
+        if worker_task:
+            worker_task.cancel()
+        await runner.cleanup()
+
+
+async def _worker(settings: Settings, burst: bool = False) -> None:
+    from arq import Worker
+
+    from workers.settings import worker_settings
+
+    worker = Worker(**worker_settings(settings, burst=burst))
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crmgraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create the database if needed and apply migrations")
+    sub.add_parser("seed", help="create the demo tenant and admin (idempotent)")
+    serve = sub.add_parser("serve", help="serve GraphQL and REST")
+    serve.add_argument("--worker", action="store_true", help="also run the arq worker in this process")
+    worker = sub.add_parser("worker", help="run the arq worker")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    sub.add_parser("conformance", help="check every documented operation against a scratch database")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    try:
+        if args.command == "migrate":
+            migrate(settings)
+        elif args.command == "seed":
+            asyncio.run(_seed(settings))
+        elif args.command == "serve":
+            asyncio.run(_serve(settings, args.worker))
+        elif args.command == "worker":
+            asyncio.run(_worker(settings, args.burst))
+        elif args.command == "conformance":
+            from crmgraph.conformance import run_cli
+
+            return run_cli(settings)
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Who is calling (Principal) and the per-request context shared by REST and GraphQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crmgraph.acl import all_granted, missing_features
+from crmgraph.config import Settings
+from crmgraph.errors import Forbidden, Unauthorized
+
+ALL_ORGS = "__all__"
+
+
+@dataclass
+class Principal:
+    """An authenticated subject: a user (``user_id``) or an API key (``api_key_id``)."""
+
+    subject: str
+    tenant_id: uuid.UUID | None
+    org_id: uuid.UUID | None
+    user_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    email: str | None = None
+    roles: list[str] = field(default_factory=list)
+    role_ids: list[uuid.UUID] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    is_super_admin: bool = False
+    organizations: list[str] | None = None  # visibility list; None = every organization
+
+    def has(self, *features: str) -> bool:
+        return all_granted(self.features, features, self.is_super_admin)
+
+    def sees_all_organizations(self) -> bool:
+        return self.is_super_admin or self.organizations is None or ALL_ORGS in self.organizations
+
+
+@dataclass
+class Selection:
+    """Tenant/organization the caller picked (cookies ``om_selected_tenant`` / ``om_selected_org``)."""
+
+    tenant_id: str | None = None
+    org_id: str | None = None
+
+
+@dataclass
+class OrgScope:
+    """The rows a request may touch: a tenant and a set of organizations (None = all in the tenant)."""
+
+    tenant_id: uuid.UUID | None
+    org_ids: frozenset[uuid.UUID] | None
+    selected_org_id: uuid.UUID | None
+
+    def allows_org(self, org_id: uuid.UUID | None) -> bool:
+        return self.org_ids is None or org_id in self.org_ids
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class RequestContext:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    principal: Principal | None = None
+    selection: Selection = field(default_factory=Selection)
+    enqueue: Callable[..., Awaitable[Any]] | None = None
+    redis: Any = None
+    client_ip: str = "127.0.0.1"
+    loaders: dict[Any, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+    operations: list[dict[str, Any]] = field(default_factory=list)
+
+    def require_auth(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized()
+        return self.principal
+
+    def require_features(self, features: list[str] | tuple[str, ...]) -> Principal:
+        principal = self.require_auth()
+        if features and not principal.has(*features):
+            raise Forbidden(missing_features(principal.features, features) or list(features))
+        return principal
+
+    def loader(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """A per-request singleton (dataloaders live here)."""
+        if key not in self.loaders:
+            self.loaders[key] = factory()
+        return self.loaders[key]
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction per command: commit on success, roll back whole on any error.
+
+        Jobs registered with ``after_commit`` run only once the commit succeeded.
+        """
+        async with self.sessionmaker() as session:
+            uow = UnitOfWork(session)
+            try:
+                yield uow
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+        for job in uow.after_commit_jobs:
+            await job()
+
+
+@dataclass
+class UnitOfWork:
+    session: AsyncSession
+    after_commit_jobs: list[AfterCommit] = field(default_factory=list)
+
+    def after_commit(self, job: AfterCommit) -> None:
+        self.after_commit_jobs.append(job)

@@ -1,0 +1,83 @@
+"""Async engine, session factory and a per-task SQL statement counter."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+
+_counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
+    "sql_counter", default=None
+)
+
+
+@asynccontextmanager
+async def count_statements() -> AsyncIterator[StatementCounter]:
+    """Count SQL statements executed by this task and the tasks it spawns."""
+    counter = StatementCounter()
+    token = _counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _counter.reset(token)
+
+
+def _on_execute(*_args: object, **_kwargs: object) -> None:
+    counter = _counter.get()
+    if counter is not None:
+        counter.count += 1
+
+
+def create_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def server_url(url: str) -> tuple[str, str]:
+    """Split a database URL into (maintenance URL, database name)."""
+    parsed = make_url(url)
+    return parsed.set(database="postgres").render_as_string(hide_password=False), parsed.database or ""
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the database named in ``url`` when missing. Returns True when created."""
+    import asyncpg
+
+    admin_url, name = server_url(url)
+    dsn = admin_url.replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+            return True
+        return False
+    finally:
+        await conn.close()
+
+
+async def drop_database(url: str) -> None:
+    import asyncpg
+
+    admin_url, name = server_url(url)
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()

@@ -1,0 +1,102 @@
+"""Password hashing (argon2), JWT access tokens (joserfc, authlib's JOSE layer) and opaque tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jwt import JWTClaimsRegistry
+
+from crmgraph.config import Settings
+
+_hasher = PasswordHasher()
+# A cheaper profile for API keys: they are high-entropy, so the hash only has to resist offline reversal.
+_key_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+STAFF_AUDIENCE = "staff"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_api_key(key: str) -> str:
+    return _key_hasher.hash(key)
+
+
+def verify_api_key(key_hash: str, key: str) -> bool:
+    try:
+        return _key_hasher.verify(key_hash, key)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def opaque_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def token_digest(token: str) -> str:
+    """Deterministic digest for looking up high-entropy tokens (refresh, reset)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _audience_key(settings: Settings, audience: str) -> OctKey:
+    # One key per audience: a token minted for another audience can never verify as staff.
+    derived = hmac.new(settings.jwt_secret.encode(), f"aud:{audience}".encode(), hashlib.sha256).digest()
+    return OctKey.import_key(derived)
+
+
+def issue_access_token(settings: Settings, claims: dict[str, Any], audience: str = STAFF_AUDIENCE) -> str:
+    now = int(time.time())
+    payload = {
+        **claims,
+        "iat": now,
+        "exp": now + settings.access_token_ttl,
+        "iss": settings.jwt_issuer,
+        "aud": audience,
+    }
+    return jwt.encode({"alg": "HS256", "typ": "JWT"}, payload, _audience_key(settings, audience))
+
+
+def decode_access_token(
+    settings: Settings, token: str, audience: str = STAFF_AUDIENCE
+) -> dict[str, Any] | None:
+    """Return the verified claims, or None for any invalid, expired or foreign token."""
+    try:
+        decoded = jwt.decode(token, _audience_key(settings, audience), algorithms=["HS256"])
+        registry = JWTClaimsRegistry(
+            iss={"essential": True, "value": settings.jwt_issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+        registry.validate(decoded.claims)
+    except (JoseError, ValueError, TypeError):
+        return None
+    return dict(decoded.claims)
+
+
+def new_api_key() -> str:
+    return f"omk_{secrets.token_hex(4)}.{secrets.token_hex(24)}"
+
+
+def consent_digest(settings: Settings, *parts: object) -> str:
+    message = "|".join(str(p) for p in parts).encode()
+    return hmac.new(settings.jwt_secret.encode(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,111 @@
+"""Idempotent demo data: a tenant, an organization tree, roles with ACLs, the super admin and a user."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crmgraph.config import Settings
+from crmgraph.security import hash_password
+from models.auth import Role, RoleAcl, User, UserRole
+from models.directory import Organization, Tenant
+
+DEMO_TENANT = "Moto Concierge Demo"
+EMPLOYEE_FEATURES = [
+    "customers.*",
+    "directory.organizations.view",
+    "auth.users.list",
+    "dashboards.view",
+]
+
+
+@dataclass
+class SeedResult:
+    tenant_id: uuid.UUID
+    organization_id: uuid.UUID
+    admin_id: uuid.UUID
+    created: bool
+
+
+async def _get_or_create(session: AsyncSession, model: type, lookup: dict, **values: object):
+    query = select(model).filter_by(**lookup)
+    if hasattr(model, "deleted_at"):
+        query = query.where(model.deleted_at.is_(None))
+    found = (await session.execute(query.limit(1))).scalar_one_or_none()
+    if found is not None:
+        return found, False
+    obj = model(id=uuid.uuid4(), **lookup, **values)
+    session.add(obj)
+    await session.flush()
+    return obj, True
+
+
+async def ensure_org(session: AsyncSession, tenant: Tenant, name: str, parent: Organization | None) -> Organization:
+    org, created = await _get_or_create(
+        session, Organization, {"tenant_id": tenant.id, "name": name}, slug=name.lower().replace(" ", "-")
+    )
+    if created:
+        org.parent_id = parent.id if parent else None
+        org.depth = parent.depth + 1 if parent else 0
+        org.root_id = (parent.root_id or parent.id) if parent else org.id
+        org.tree_path = f"{parent.tree_path}/{org.id}" if parent else str(org.id)
+    return org
+
+
+async def ensure_role(
+    session: AsyncSession, tenant: Tenant, name: str, features: list[str], super_admin: bool = False
+) -> Role:
+    role, _ = await _get_or_create(session, Role, {"tenant_id": tenant.id, "name": name})
+    await _get_or_create(
+        session,
+        RoleAcl,
+        {"role_id": role.id, "tenant_id": tenant.id},
+        features=features,
+        is_super_admin=super_admin,
+        organizations=None,
+    )
+    return role
+
+
+async def ensure_user(
+    session: AsyncSession, tenant: Tenant, org: Organization, email: str, password: str, roles: list[Role]
+) -> User:
+    user = (
+        await session.execute(
+            select(User).where(
+                func.lower(User.email) == email.lower(), User.tenant_id == tenant.id, User.deleted_at.is_(None)
+            )
+        )
+    ).scalar_one_or_none()
+    if user is None:
+        user = User(
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            organization_id=org.id,
+            email=email,
+            name=email.split("@")[0].title(),
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+        await session.flush()
+    existing = set(
+        (await session.execute(select(UserRole.role_id).where(UserRole.user_id == user.id))).scalars()
+    )
+    session.add_all([UserRole(user_id=user.id, role_id=r.id) for r in roles if r.id not in existing])
+    return user
+
+
+async def seed(session: AsyncSession, settings: Settings) -> SeedResult:
+    tenant, created = await _get_or_create(session, Tenant, {"name": DEMO_TENANT}, is_active=True)
+    head = await ensure_org(session, tenant, "Headquarters", None)
+    workshop = await ensure_org(session, tenant, "Workshop", head)
+    await ensure_org(session, tenant, "Sales Team", head)
+    admin_role = await ensure_role(session, tenant, "superadmin", ["*"], super_admin=True)
+    employee = await ensure_role(session, tenant, "employee", EMPLOYEE_FEATURES)
+    admin = await ensure_user(session, tenant, head, settings.admin_email, settings.admin_password, [admin_role])
+    await ensure_user(session, tenant, workshop, "mechanic@example.com", settings.admin_password, [employee])
+    await session.commit()
+    return SeedResult(tenant.id, head.id, admin.id, created)

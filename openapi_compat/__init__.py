@@ -1,0 +1,1 @@
+"""REST compatibility layer: the documented routes as thin adapters over the resolvers."""

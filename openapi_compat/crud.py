@@ -1,0 +1,53 @@
+"""REST CRUD routes derived from an entity declaration, in the documented shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openapi_compat.routing import Reply, RestRequest, route
+from resolvers.crud import service
+from resolvers.entity import Entity, serialize
+from resolvers.listing import parse_list_query
+
+
+async def list_payload(entity: Entity, request: RestRequest) -> dict[str, Any]:
+    params = parse_list_query(entity, request.query)
+    page = await service(entity).list(request.ctx, params)
+    items = [serialize(entity, obj) for obj in page.items]
+    if entity.enrich and items:
+        await entity.enrich(request.ctx, entity, page.items, items)
+    return page.envelope(items)
+
+
+def crud_routes(entity: Entity, verbs: tuple[str, ...] | None = None) -> None:
+    """Register list/create/update/delete for ``entity`` at its documented path."""
+    assert entity.path, f"{entity.name} has no REST path"
+    verbs = verbs or entity.rest_verbs
+    svc = service(entity)
+
+    if "GET" in verbs:
+
+        @route("GET", entity.path, entity=entity)
+        async def list_items(request: RestRequest) -> Any:
+            return await list_payload(entity, request)
+
+    if "POST" in verbs:
+
+        @route("POST", entity.path, entity=entity, status=201)
+        async def create_item(request: RestRequest) -> Any:
+            obj, extra = await svc.create(request.ctx, await request.json_object())
+            return Reply({"id": str(obj.id), **extra}, 201)
+
+    if "PUT" in verbs:
+
+        @route("PUT", entity.path, entity=entity)
+        async def update_item(request: RestRequest) -> Any:
+            await svc.update(request.ctx, await request.json_object())
+            return {"ok": True}
+
+    if "DELETE" in verbs:
+
+        @route("DELETE", entity.path, entity=entity)
+        async def delete_item(request: RestRequest) -> Any:
+            await svc.delete(request.ctx, await request.id_param())
+            return {"ok": True}

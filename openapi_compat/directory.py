@@ -1,0 +1,43 @@
+"""REST routes of the directory module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openapi_compat.crud import crud_routes, list_payload
+from openapi_compat.routing import RestRequest, route
+from resolvers import directory
+from resolvers.directory import ORGANIZATION, TENANT
+
+crud_routes(TENANT)
+crud_routes(ORGANIZATION, ("POST", "PUT", "DELETE"))
+
+
+@route("GET", "/directory/organizations", entity=ORGANIZATION)
+async def list_organizations(request: RestRequest) -> Any:
+    """``view=options`` (flat, tree order), ``view=tree`` (nested) or the paginated manage view."""
+    view = request.query.get("view", "manage")
+    if view not in ("options", "tree"):
+        return await list_payload(ORGANIZATION, request)
+    include_inactive = request.query.get("includeInactive") in ("true", "1")
+    orgs = await directory.visible_organizations(request.ctx, include_inactive)
+    if view == "tree":
+        return {"items": directory.build_tree(orgs, {o.id for o in orgs})}
+    return {"items": await directory.organization_options(request.ctx, orgs)}
+
+
+@route("GET", "/directory/organization-switcher")
+async def organization_switcher(request: RestRequest) -> Any:
+    return await directory.organization_switcher(request.ctx)
+
+
+@route("GET", "/directory/tenants/lookup")
+async def tenant_lookup(request: RestRequest) -> Any:
+    return await directory.lookup_tenant(request.ctx, request.query.get("tenantId") or request.query.get("id"))
+
+
+@route("GET", "/directory/organizations/lookup")
+async def organization_lookup(request: RestRequest) -> Any:
+    org_id = request.query.get("id") or request.query.get("organizationId")
+    return await directory.lookup_organization(request.ctx, request.query.get("slug"), org_id)
+

@@ -1,0 +1,3 @@
+"""Import every module's routes (and so its entities). Add a module here to mount it."""
+
+from openapi_compat import api_keys, auth, directory  # noqa: F401

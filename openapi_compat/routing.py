@@ -1,0 +1,180 @@
+"""Operation registry: documented (method, path) -> handler, with auth and features from the catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from aiohttp import web
+
+from crmgraph.catalog import documented
+from crmgraph.context import RequestContext
+from crmgraph.errors import BadRequest, DomainError
+from resolvers.entity import Entity
+
+
+@dataclass
+class Reply:
+    """A handler result with a non-default status, headers or cookies."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    set_cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    delete_cookies: list[str] = field(default_factory=list)
+    redirect: str | None = None
+
+
+class RestRequest:
+    """What a handler sees: the context, path params, query and a leniently parsed body."""
+
+    def __init__(self, request: web.Request, ctx: RequestContext) -> None:
+        self.http = request
+        self.ctx = ctx
+        self.match = request.match_info
+        self.query: Mapping[str, str] = request.query
+        self._body: Any = ...
+
+    async def body(self) -> Any:
+        """JSON object, or form fields as a dict; malformed JSON is a 400, never a 500."""
+        if self._body is not ...:
+            return self._body
+        request = self.http
+        if not request.can_read_body:
+            self._body = {}
+        elif request.content_type == "multipart/form-data":
+            form = await request.post()
+            self._body = {k: v for k, v in form.items() if isinstance(v, str)}
+        else:
+            raw = await request.read()
+            # Form-encoded unless it is plainly JSON (clients that forget the JSON content type).
+            if request.content_type == "application/x-www-form-urlencoded" and raw.lstrip()[:1] not in (b"{", b"["):
+                self._body = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+            elif not raw.strip():
+                self._body = {}
+            else:
+                try:
+                    self._body = json.loads(raw)
+                except (ValueError, UnicodeDecodeError):
+                    raise BadRequest("Invalid JSON body") from None
+        return self._body
+
+    async def json_object(self) -> dict[str, Any]:
+        body = await self.body()
+        if not isinstance(body, dict):
+            raise BadRequest("Expected a JSON object")
+        return body
+
+    async def id_param(self) -> Any:
+        """``id`` from the query string, else from the body (command routes accept both)."""
+        if self.query.get("id"):
+            return self.query["id"]
+        body = await self.body()
+        return body.get("id") if isinstance(body, dict) else None
+
+
+Handler = Callable[[RestRequest], Awaitable[Any]]
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    auth: bool
+    features: list[str]
+    description: str = ""
+    entity: Entity | None = None
+    status: int = 200
+
+
+REGISTRY: dict[tuple[str, str], Operation] = {}
+
+
+def route(
+    method: str,
+    path: str,
+    *,
+    auth: bool | None = None,
+    features: list[str] | None = None,
+    entity: Entity | None = None,
+    status: int = 200,
+) -> Callable[[Handler], Handler]:
+    """Register a handler for a documented operation; auth and features default to the catalog's."""
+
+    def register(handler: Handler) -> Handler:
+        doc = documented(method, path) or {}
+        REGISTRY[(method.upper(), path)] = Operation(
+            method=method.upper(),
+            path=path,
+            handler=handler,
+            auth=doc.get("auth", True) if auth is None else auth,
+            features=list(doc.get("features", [])) if features is None else features,
+            description=doc.get("description", ""),
+            entity=entity,
+            status=status,
+        )
+        return handler
+
+    return register
+
+
+def operation_header(ctx: RequestContext) -> dict[str, str]:
+    if not ctx.operations:
+        return {}
+    return {"x-om-operation": "omop:" + quote(json.dumps(ctx.operations[-1], separators=(",", ":")))}
+
+
+def _to_response(result: Any, default_status: int, ctx: RequestContext) -> web.StreamResponse:
+    if isinstance(result, web.StreamResponse):
+        return result
+    reply = result if isinstance(result, Reply) else Reply(result, default_status)
+    headers = {**operation_header(ctx), **reply.headers}
+    if reply.redirect:
+        response: web.StreamResponse = web.Response(status=302, headers={**headers, "Location": reply.redirect})
+    else:
+        response = web.json_response(reply.body, status=reply.status, headers=headers, dumps=_dumps)
+    for name, value, options in reply.set_cookies:
+        response.set_cookie(name, value, **options)
+    for name in reply.delete_cookies:
+        response.del_cookie(name, path="/")
+    return response
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def error_response(error: DomainError) -> web.Response:
+    return web.json_response(error.body(), status=error.status)
+
+
+def make_aiohttp_handler(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        from crmgraph.app import CTX
+
+        ctx: RequestContext = request[CTX]
+        if op.auth:
+            ctx.require_auth()
+        if op.features:
+            ctx.require_features(op.features)
+        result = await op.handler(RestRequest(request, ctx))
+        return _to_response(result, op.status, ctx)
+
+    slug = re.sub(r"\W+", "_", op.path)
+    handle.__name__ = f"{op.method.lower()}_{slug}"
+    return handle
+
+
+def _route_order(op: Operation) -> tuple[int, str]:
+    # Static segments before {param} segments so /people/check-phone wins over /people/{id}.
+    return (op.path.count("{"), op.path)
+
+
+def mount(app: web.Application, prefix: str = "/api") -> None:
+    for op in sorted(REGISTRY.values(), key=_route_order):
+        app.router.add_route(op.method, prefix + op.path, make_aiohttp_handler(op))

@@ -1,0 +1,1 @@
+"""Auth module: users, roles, ACLs, sessions, password reset, profile and preferences."""

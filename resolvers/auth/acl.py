@@ -1,0 +1,144 @@
+"""Role and per-user ACLs: read, replace (sanitized), and feature checks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from crmgraph.acl import feature_granted
+from crmgraph.context import ALL_ORGS, RequestContext
+from crmgraph.errors import NotFound, ValidationFailed, issue
+from models.auth import Role, RoleAcl, User, UserAcl
+from resolvers.auth.entities import ROLE, USER
+from resolvers.crud import service
+from resolvers.events import record_action
+from resolvers.features import known
+from resolvers.scope import effective_tenant, parse_uuid
+from resolvers.validation import validate
+
+
+class AclInput(BaseModel):
+    isSuperAdmin: bool | None = None  # noqa: N815 - documented wire names
+    features: list[str] | None = None
+    organizations: list[str] | None = None
+
+
+def _uuid_param(value: Any, name: str) -> uuid.UUID:
+    ident = parse_uuid(value)
+    if ident is None:
+        raise ValidationFailed([issue(name, f"{name} must be a UUID", "invalid_string")])
+    return ident
+
+
+def acl_body(acl: RoleAcl | UserAcl | None) -> dict[str, Any]:
+    return {
+        "isSuperAdmin": bool(acl and acl.is_super_admin),
+        "features": list(acl.features or []) if acl else [],
+        "organizations": acl.organizations if acl else None,
+    }
+
+
+def sanitize(ctx: RequestContext, data: AclInput) -> tuple[dict[str, Any], bool]:
+    """Drop unknown features, duplicates, foreign organizations and grants the caller may not make."""
+    principal = ctx.require_auth()
+    changed = False
+    features: list[str] = []
+    for feature in data.features or []:
+        feature = feature.strip()
+        allowed = principal.is_super_admin or feature_granted(principal.features, feature)
+        if feature and known(feature) and allowed and feature not in features:
+            features.append(feature)
+        else:
+            changed = True
+    super_admin = bool(data.isSuperAdmin)
+    if super_admin and not principal.is_super_admin:
+        super_admin, changed = False, True
+    organizations = None
+    if data.organizations is not None:
+        organizations = []
+        for org in data.organizations:
+            if org == ALL_ORGS or parse_uuid(org):
+                organizations.append(str(org))
+            else:
+                changed = True
+    return {"is_super_admin": super_admin, "features": features, "organizations": organizations}, changed
+
+
+async def get_role_acl(ctx: RequestContext, role_id: Any, tenant_id: Any = None) -> dict[str, Any]:
+    role = await service(ROLE).get(ctx, _uuid_param(role_id, "roleId"), check=False)
+    tenant = parse_uuid(tenant_id) if tenant_id else (role.tenant_id or effective_tenant(ctx))
+    async with ctx.read_session() as session:
+        acl = await session.scalar(select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant))
+    return acl_body(acl)
+
+
+async def put_role_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
+    role_id = _uuid_param(raw.get("roleId"), "roleId")
+    data = validate(AclInput, raw)
+    values, changed = sanitize(ctx, data)
+    async with ctx.unit_of_work() as uow:
+        role: Role = await service(ROLE).fetch(ctx, uow.session, role_id, lock=True)
+        tenant = parse_uuid(raw.get("tenantId")) or role.tenant_id or effective_tenant(ctx)
+        acl = await uow.session.scalar(
+            select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant)
+        )
+        before = acl_body(acl)
+        if acl is None:
+            acl = RoleAcl(id=uuid.uuid4(), role_id=role.id, tenant_id=tenant)
+            uow.session.add(acl)
+        for key, value in values.items():
+            setattr(acl, key, value)
+        record_action(
+            ctx, uow, command_id="auth.role.acl.update", label="Update role ACL", resource_kind="auth.role",
+            resource_id=role.id, before=before, after=acl_body(acl), tenant_id=tenant,
+        )
+    return {"ok": True, "sanitized": changed}
+
+
+async def get_user_acl(ctx: RequestContext, user_id: Any) -> dict[str, Any]:
+    user = await service(USER).get(ctx, _uuid_param(user_id, "userId"), check=False)
+    async with ctx.read_session() as session:
+        acl = await session.scalar(
+            select(UserAcl).where(UserAcl.user_id == user.id, UserAcl.tenant_id == user.tenant_id)
+        )
+    return {"hasCustomAcl": acl is not None, **acl_body(acl)}
+
+
+async def put_user_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
+    """Replace a user's ACL; ``{"clear": true}`` (or no features/flag) removes the override."""
+    user_id = _uuid_param(raw.get("userId"), "userId")
+    data = validate(AclInput, raw)
+    values, changed = sanitize(ctx, data)
+    clear = bool(raw.get("clear")) or (data.features is None and data.isSuperAdmin is None)
+    async with ctx.unit_of_work() as uow:
+        user: User = await service(USER).fetch(ctx, uow.session, user_id, lock=True)
+        acl = await uow.session.scalar(
+            select(UserAcl).where(UserAcl.user_id == user.id, UserAcl.tenant_id == user.tenant_id)
+        )
+        before = acl_body(acl) if acl else None
+        if clear:
+            if acl is not None:
+                await uow.session.delete(acl)
+        else:
+            if acl is None:
+                acl = UserAcl(id=uuid.uuid4(), user_id=user.id, tenant_id=user.tenant_id)
+                uow.session.add(acl)
+            for key, value in values.items():
+                setattr(acl, key, value)
+        record_action(
+            ctx, uow, command_id="auth.user.acl.update", label="Update user ACL", resource_kind="auth.user",
+            resource_id=user.id, before=before, after=None if clear else acl_body(acl), tenant_id=user.tenant_id,
+        )
+    return {"ok": True, "sanitized": changed}
+
+
+def feature_check(ctx: RequestContext, raw: Any) -> dict[str, Any]:
+    principal = ctx.require_auth()
+    requested = raw.get("features") if isinstance(raw, dict) else None
+    if not isinstance(requested, list) or not all(isinstance(f, str) for f in requested):
+        raise ValidationFailed([issue("features", "Expected a list of feature ids", "invalid_type")])
+    granted = [f for f in requested if principal.has(f)]
+    return {"ok": True, "granted": granted, "userId": str(principal.user_id or principal.subject)}

@@ -1,0 +1,334 @@
+"""User and role entities with their business rules (password hashing, role assignment, counts)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
+
+from crmgraph.context import RequestContext, UnitOfWork
+from crmgraph.errors import Conflict, Forbidden, ValidationFailed, issue
+from crmgraph.security import consent_digest, hash_password
+from models.auth import RefreshSession, Role, RoleAcl, User, UserConsent, UserRole
+from models.directory import Organization, Tenant
+from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation
+from resolvers.scope import effective_tenant, parse_uuid
+
+MIN_PASSWORD = 6
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+async def _visible_roles(ctx: RequestContext, query: Select) -> Select:
+    principal = ctx.require_auth()
+    if principal.is_super_admin:
+        return query
+    return query.where(Role.tenant_id == principal.tenant_id)
+
+
+def _tenant_param(query: Select, value: uuid.UUID) -> Select:
+    return query.where(Role.tenant_id == value)
+
+
+async def _role_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    principal = ctx.require_auth()
+    await _check_role_name(uow, data["name"], data.get("tenant_id"))
+    if not principal.is_super_admin:
+        requested = data.get("tenant_id")
+        if requested is not None and requested != principal.tenant_id:
+            raise Forbidden(message="Tenant outside your scope")
+        data["tenant_id"] = principal.tenant_id
+
+
+async def _role_before_update(ctx: RequestContext, uow: UnitOfWork, role: Role, data: dict) -> None:
+    principal = ctx.require_auth()
+    if "tenant_id" in data and not principal.is_super_admin and data["tenant_id"] != role.tenant_id:
+        raise Forbidden(message="Tenant outside your scope")
+    if data.get("name") and data["name"] != role.name:
+        await _check_role_name(uow, data["name"], data.get("tenant_id", role.tenant_id))
+
+
+async def _check_role_name(uow: UnitOfWork, name: str, tenant_id: uuid.UUID | None) -> None:
+    clash = await uow.session.scalar(
+        select(Role.id).where(
+            func.lower(Role.name) == name.lower(),
+            Role.tenant_id.is_(None) if tenant_id is None else Role.tenant_id == tenant_id,
+            Role.deleted_at.is_(None),
+        )
+    )
+    if clash is not None:
+        raise Conflict("Role name already exists")
+
+
+async def _role_before_delete(ctx: RequestContext, uow: UnitOfWork, role: Role) -> None:
+    assigned = await uow.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role_id == role.id, User.deleted_at.is_(None))
+    )
+    if assigned:
+        raise ValidationFailed(
+            [issue("id", f"{assigned} user(s) still have this role", "in_use")], "Role has assigned users"
+        )
+
+
+async def _role_enrich(ctx: RequestContext, entity: Entity, rows: list[Role], items: list[dict]) -> None:
+    ids = [r.id for r in rows]
+    tenant_ids = {r.tenant_id for r in rows if r.tenant_id}
+    async with ctx.read_session() as session:
+        counts = dict(
+            (
+                await session.execute(
+                    select(UserRole.role_id, func.count())
+                    .join(User, User.id == UserRole.user_id)
+                    .where(UserRole.role_id.in_(ids), User.deleted_at.is_(None))
+                    .group_by(UserRole.role_id)
+                )
+            ).all()
+        )
+        names = await _names(session, Tenant, tenant_ids)
+    for row, item in zip(rows, items, strict=True):
+        item["usersCount"] = counts.get(row.id, 0)
+        item["tenantName"] = names.get(row.tenant_id)
+
+
+async def _names(session: Any, model: type, ids: set) -> dict:
+    if not ids:
+        return {}
+    return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).all())
+
+
+ROLE = Entity(
+    name="role",
+    module="auth",
+    model=Role,
+    path="/auth/roles",
+    graphql_name="Role",
+    plural="roles",
+    scope="global",
+    visibility=_visible_roles,
+    features=Features(
+        view=["auth.roles.list"],
+        create=["auth.roles.manage"],
+        update=["auth.roles.manage"],
+        delete=["auth.roles.manage"],
+    ),
+    fields=[
+        Field("name", str, required=True, sort=True, search=True, max_length=200),
+        Field("tenant_id", uuid.UUID),
+        Field("created_at", datetime, create=False, update=False, sort=True),
+    ],
+    filters=[Filter("tenantId", uuid.UUID, _tenant_param)],
+    relations=[
+        Relation(
+            "users", "user", "through", through=UserRole, through_source="role_id", through_target="user_id"
+        )
+    ],
+    default_sort="name",
+    hooks=Hooks(
+        before_create=_role_before_create,
+        before_update=_role_before_update,
+        before_delete=_role_before_delete,
+    ),
+    enrich=_role_enrich,
+)
+
+# --- users ---------------------------------------------------------------------------------
+
+
+async def resolve_roles(ctx: RequestContext, session: Any, refs: list[Any], tenant_id: uuid.UUID | None) -> list[Role]:
+    """Roles named by id or name, visible in the tenant; a caller may not hand out super-admin roles."""
+    principal = ctx.require_auth()
+    ids = [parse_uuid(r) for r in refs if parse_uuid(r)]
+    names = [str(r).lower() for r in refs if not parse_uuid(r)]
+    query = select(Role).where(
+        Role.deleted_at.is_(None),
+        (Role.tenant_id == tenant_id) | Role.tenant_id.is_(None),
+        Role.id.in_(ids) | func.lower(Role.name).in_(names),
+    )
+    roles = list((await session.execute(query)).scalars())
+    found = {str(r.id) for r in roles} | {r.name.lower() for r in roles}
+    missing = [str(r) for r in refs if str(r) not in found and str(r).lower() not in found]
+    if missing:
+        raise ValidationFailed([issue("roles", f"Unknown role: {m}", "not_found") for m in missing])
+    if not principal.is_super_admin:
+        elevated = await session.scalar(
+            select(func.count()).where(RoleAcl.role_id.in_([r.id for r in roles]), RoleAcl.is_super_admin)
+        )
+        if elevated or any(r.tenant_id is None for r in roles):
+            raise Forbidden(message="Only super administrators may assign this role")
+    return roles
+
+
+async def assign_roles(ctx: RequestContext, uow: UnitOfWork, user: User, refs: list[Any]) -> None:
+    roles = await resolve_roles(ctx, uow.session, refs, user.tenant_id)
+    await uow.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
+    uow.session.add_all([UserRole(user_id=user.id, role_id=r.id) for r in roles])
+
+
+def _take_password(data: dict[str, Any]) -> None:
+    password = data.pop("password", None)
+    if password is None:
+        return
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed([issue("password", f"At least {MIN_PASSWORD} characters", "too_small")])
+    data["password_hash"] = hash_password(password)
+
+
+async def _check_email(uow: UnitOfWork, email: str, tenant_id: uuid.UUID | None, user_id: Any = None) -> None:
+    query = select(User.id).where(
+        func.lower(User.email) == email.lower(), User.tenant_id == tenant_id, User.deleted_at.is_(None)
+    )
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    if await uow.session.scalar(query) is not None:
+        raise Conflict("Email already in use")
+
+
+def _validate_email(email: str) -> str:
+    email = email.strip()
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain):
+        raise ValidationFailed([issue("email", "Invalid email", "invalid_string")])
+    return email
+
+
+async def _user_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    data["email"] = _validate_email(data["email"])
+    await _check_email(uow, data["email"], data["tenant_id"])
+    _take_password(data)
+
+
+async def _user_after_create(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    await _apply_user_links(ctx, uow, user, data)
+
+
+async def _apply_user_links(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    """Role memberships and consents travel in the write payload beside the columns."""
+    if data.get("roles") is not None:
+        await assign_roles(ctx, uow, user, data["roles"])
+    for consent in data.get("consents") or []:
+        record_consent(ctx, uow, user, consent)
+
+
+def record_consent(ctx: RequestContext, uow: UnitOfWork, user: User, consent: Any) -> None:
+    if not isinstance(consent, dict) or not consent.get("consentType"):
+        raise ValidationFailed([issue("consents", "Each consent needs a consentType", "invalid_type")])
+    row = UserConsent(
+        id=uuid.uuid4(),
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        consent_type=str(consent["consentType"])[:100],
+        is_granted=bool(consent.get("isGranted", True)),
+        source=consent.get("source"),
+    )
+    row.integrity_hash = consent_digest(ctx.settings, row.id, row.user_id, row.consent_type, row.is_granted)
+    uow.session.add(row)
+
+
+async def _user_before_update(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    if data.get("email"):
+        data["email"] = _validate_email(data["email"])
+        await _check_email(uow, data["email"], user.tenant_id, user.id)
+    _take_password(data)
+
+
+async def _user_after_update(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    await _apply_user_links(ctx, uow, user, data)
+    if "password_hash" in data:
+        await revoke_user_sessions(uow, user.id)
+
+
+async def _user_before_delete(ctx: RequestContext, uow: UnitOfWork, user: User) -> None:
+    if ctx.require_auth().user_id == user.id:
+        raise ValidationFailed([issue("id", "You cannot delete yourself", "self")])
+    await revoke_user_sessions(uow, user.id)
+
+
+async def revoke_user_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+    await uow.session.execute(
+        update(RefreshSession)
+        .where(RefreshSession.user_id == user_id, RefreshSession.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+
+
+def _role_filter(query: Select, role_ids: list[uuid.UUID]) -> Select:
+    return query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role_id.in_(role_ids))))
+
+
+async def _user_enrich(ctx: RequestContext, entity: Entity, rows: list[User], items: list[dict]) -> None:
+    async with ctx.read_session() as session:
+        orgs = await _names(session, Organization, {r.organization_id for r in rows if r.organization_id})
+        tenants = await _names(session, Tenant, {r.tenant_id for r in rows if r.tenant_id})
+        role_rows = (
+            await session.execute(
+                select(UserRole.user_id, Role.name)
+                .join(Role, Role.id == UserRole.role_id)
+                .where(UserRole.user_id.in_([r.id for r in rows]), Role.deleted_at.is_(None))
+                .order_by(Role.name)
+            )
+        ).all()
+    roles: dict[uuid.UUID, list[str]] = {}
+    for user_id, name in role_rows:
+        roles.setdefault(user_id, []).append(name)
+    for row, item in zip(rows, items, strict=True):
+        item["organizationName"] = orgs.get(row.organization_id)
+        item["tenantName"] = tenants.get(row.tenant_id)
+        item["roles"] = roles.get(row.id, [])
+
+
+USER = Entity(
+    name="user",
+    module="auth",
+    model=User,
+    path="/auth/users",
+    graphql_name="User",
+    plural="users",
+    scope="org",
+    features=Features(
+        view=["auth.users.list"],
+        create=["auth.users.create"],
+        update=["auth.users.edit"],
+        delete=["auth.users.delete"],
+    ),
+    fields=[
+        Field("email", str, required=True, sort=True, search=True, max_length=320),
+        Field("name", str, sort=True, search=True, max_length=200),
+        Field("password", str, read=False, max_length=200),
+        Field("roles", list, read=False),
+        Field("consents", list, read=False),
+        Field("organization_id", uuid.UUID),
+        Field("tenant_id", uuid.UUID, create=False, update=False),
+        Field("is_confirmed", bool),
+        Field("locale", str, max_length=16),
+        Field("last_login_at", datetime, create=False, update=False, sort=True),
+        Field("created_at", datetime, create=False, update=False, sort=True),
+    ],
+    filters=[
+        Filter("organizationId", uuid.UUID, lambda q, v: q.where(User.organization_id == v)),
+        Filter("roleIds", uuid.UUID, _role_filter, many=True),
+    ],
+    relations=[
+        Relation("organization", "organization", "one", source_fk="organization_id"),
+        Relation(
+            "roles", "role", "through", through=UserRole, through_source="user_id", through_target="role_id"
+        ),
+    ],
+    default_sort="email",
+    hooks=Hooks(
+        before_create=_user_before_create,
+        after_create=_user_after_create,
+        before_update=_user_before_update,
+        after_update=_user_after_update,
+        before_delete=_user_before_delete,
+    ),
+    enrich=_user_enrich,
+)
+
+
+def current_tenant(ctx: RequestContext) -> uuid.UUID | None:
+    return effective_tenant(ctx)

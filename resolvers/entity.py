@@ -1,0 +1,243 @@
+"""Declarative entities: one declaration drives REST CRUD, GraphQL types, filters and OpenAPI.
+
+An :class:`Entity` names its model, documented REST path, fields (with read/write/sort/search flags),
+filters, required features per verb, scoping and relations. ``resolvers.crud.EntityService`` runs the
+generic commands; modules attach business rules through ``hooks``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+Scope = Literal["global", "tenant", "org"]
+KeyCase = Literal["camel", "snake"]
+
+ENTITIES: dict[str, Entity] = {}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass
+class Field:
+    """One attribute of the model exposed through the API.
+
+    ``type`` is the Python value type (str, int, float, bool, datetime, date, uuid.UUID, dict, list).
+    """
+
+    attr: str
+    type: type = str
+    read: bool = True
+    create: bool = True
+    update: bool = True
+    required: bool = False
+    sort: bool = False
+    search: bool = False
+    max_length: int | None = None
+    description: str = ""
+
+    @property
+    def camel(self) -> str:
+        return camel(self.attr)
+
+
+Apply = Callable[[Select, Any], Select]
+
+
+@dataclass
+class Filter:
+    """A list filter: parsed from a REST query string, typed in GraphQL, applied to the select."""
+
+    name: str
+    type: type
+    apply: Apply
+    many: bool = False
+    description: str = ""
+
+
+def eq(name: str, column: InstrumentedAttribute, type_: type = str) -> Filter:
+    return Filter(name, type_, lambda q, v: q.where(column == v))
+
+
+def one_of(name: str, column: InstrumentedAttribute, type_: type = str) -> Filter:
+    return Filter(name, type_, lambda q, v: q.where(column.in_(v)), many=True)
+
+
+def has_value(name: str, column: InstrumentedAttribute) -> Filter:
+    def apply(q: Select, value: bool) -> Select:
+        present = (column.is_not(None)) & (column != "") if _is_text(column) else column.is_not(None)
+        return q.where(present if value else ~present)
+
+    return Filter(name, bool, apply)
+
+
+def starts_with(name: str, column: InstrumentedAttribute) -> Filter:
+    return Filter(name, str, lambda q, v: q.where(column.ilike(_escape_like(v) + "%", escape="\\")))
+
+
+def contains(name: str, column: InstrumentedAttribute) -> Filter:
+    return Filter(name, str, lambda q, v: q.where(column.ilike("%" + _escape_like(v) + "%", escape="\\")))
+
+
+def since(name: str, column: InstrumentedAttribute) -> Filter:
+    return Filter(name, datetime, lambda q, v: q.where(column >= v))
+
+
+def until(name: str, column: InstrumentedAttribute) -> Filter:
+    return Filter(name, datetime, lambda q, v: q.where(column <= v))
+
+
+def _is_text(column: InstrumentedAttribute) -> bool:
+    try:
+        return column.type.python_type is str
+    except NotImplementedError:
+        return False
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_clause(columns: Sequence[InstrumentedAttribute], term: str) -> Any:
+    pattern = "%" + _escape_like(term) + "%"
+    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+
+
+@dataclass
+class Relation:
+    """An edge to another entity.
+
+    ``many``: target rows whose ``target_fk`` equals this row's ``id``.
+    ``one``: the target row whose id equals this row's ``source_fk``.
+    ``through``: many-to-many through an association model (``through_source``, ``through_target``).
+    """
+
+    name: str
+    target: str
+    kind: Literal["many", "one", "through"]
+    target_fk: str | None = None
+    source_fk: str | None = None
+    through: type | None = None
+    through_source: str | None = None
+    through_target: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Features:
+    view: list[str] = field(default_factory=list)
+    create: list[str] = field(default_factory=list)
+    update: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+
+    @classmethod
+    def view_manage(cls, view: str | None, manage: str | None) -> Features:
+        v = [view] if view else []
+        m = [manage] if manage else []
+        return cls(view=v, create=m, update=m, delete=m)
+
+
+HookFn = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class Hooks:
+    """Business rules attached to the generic commands (all optional, all async).
+
+    before_create(ctx, uow, data) / before_update(ctx, uow, obj, data) may change ``data`` or raise.
+    after_create(ctx, uow, obj, data) / after_update(...) / before_delete(ctx, uow, obj).
+    create_result(obj, data) -> extra keys for the create response.
+    """
+
+    before_create: HookFn | None = None
+    after_create: HookFn | None = None
+    before_update: HookFn | None = None
+    after_update: HookFn | None = None
+    before_delete: HookFn | None = None
+    create_result: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+
+
+Enricher = Callable[[Any, Any, list[Any], list[dict[str, Any]]], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Entity:
+    name: str
+    module: str
+    model: type
+    path: str | None
+    fields: list[Field]
+    graphql_name: str
+    plural: str
+    features: Features = field(default_factory=Features)
+    filters: list[Filter] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    scope: Scope = "org"
+    soft_delete: bool = True
+    key_case: KeyCase = "camel"
+    default_sort: str = "id"
+    hooks: Hooks = field(default_factory=Hooks)
+    enrich: Enricher | None = None
+    visibility: Callable[[Any, Select], Awaitable[Select]] | None = None
+    rest_verbs: tuple[str, ...] = ("GET", "POST", "PUT", "DELETE")
+    mutations: tuple[str, ...] = ("create", "update", "delete")
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        ENTITIES[self.name] = self
+
+    @property
+    def event_prefix(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    def field(self, attr: str) -> Field:
+        for f in self.fields:
+            if f.attr == attr:
+                return f
+        raise KeyError(attr)
+
+    def key(self, attr: str) -> str:
+        return camel(attr) if self.key_case == "camel" else attr
+
+    def sort_columns(self) -> dict[str, InstrumentedAttribute]:
+        """Sortable columns by every accepted spelling (camelCase and snake_case)."""
+        columns: dict[str, InstrumentedAttribute] = {"id": self.model.id}
+        for f in self.fields:
+            if f.sort:
+                column = getattr(self.model, f.attr)
+                columns[f.attr] = column
+                columns[f.camel] = column
+        return columns
+
+    def search_columns(self) -> list[InstrumentedAttribute]:
+        return [getattr(self.model, f.attr) for f in self.fields if f.search]
+
+    def filter(self, name: str) -> Filter | None:
+        return next((f for f in self.filters if f.name == name), None)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def serialize(entity: Entity, obj: Any, case: KeyCase | None = None) -> dict[str, Any]:
+    """The REST representation of one row (only readable fields)."""
+    keyer = camel if (case or entity.key_case) == "camel" else (lambda a: a)
+    out: dict[str, Any] = {"id": str(obj.id)}
+    for f in entity.fields:
+        if f.read:
+            out[keyer(f.attr)] = to_jsonable(getattr(obj, f.attr))
+    return out

@@ -1,0 +1,112 @@
+"""Domain events (transactional outbox) and the action log written by every command."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from crmgraph.context import RequestContext, UnitOfWork
+from models.audit import ActionLog
+from models.events import OutboxEvent
+
+Subscriber = Callable[[Any, OutboxEvent], Awaitable[None]]
+
+
+@dataclass
+class Subscription:
+    name: str
+    pattern: str
+    handler: Subscriber
+
+
+SUBSCRIBERS: list[Subscription] = []
+
+
+def subscribe(pattern: str, name: str) -> Callable[[Subscriber], Subscriber]:
+    """Register a persistent subscriber run by the worker; ``pattern`` may end with ``*``."""
+
+    def register(handler: Subscriber) -> Subscriber:
+        SUBSCRIBERS[:] = [s for s in SUBSCRIBERS if s.name != name]
+        SUBSCRIBERS.append(Subscription(name, pattern, handler))
+        return handler
+
+    return register
+
+
+def subscribers_for(event_name: str) -> list[Subscription]:
+    def matches(pattern: str) -> bool:
+        return pattern == event_name or (pattern.endswith("*") and event_name.startswith(pattern[:-1]))
+
+    return [s for s in SUBSCRIBERS if matches(s.pattern)]
+
+
+def emit(
+    ctx: RequestContext,
+    uow: UnitOfWork,
+    name: str,
+    payload: dict[str, Any],
+    tenant_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> OutboxEvent:
+    """Store an event in the outbox (same transaction) and enqueue its dispatch after commit."""
+    event = OutboxEvent(
+        id=uuid.uuid4(), name=name, payload=payload, tenant_id=tenant_id, organization_id=organization_id
+    )
+    uow.session.add(event)
+
+    async def enqueue() -> None:
+        if ctx.enqueue is not None:
+            await ctx.enqueue("dispatch_event", str(event.id), _job_id=f"event:{event.id}")
+
+    uow.after_commit(enqueue)
+    return event
+
+
+def record_action(
+    ctx: RequestContext,
+    uow: UnitOfWork,
+    *,
+    command_id: str,
+    label: str,
+    resource_kind: str,
+    resource_id: uuid.UUID | str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    tenant_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None = None,
+) -> ActionLog:
+    principal = ctx.principal
+    changes = None
+    if before is not None and after is not None:
+        changes = {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
+    log = ActionLog(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        organization_id=organization_id,
+        actor=principal.subject if principal else None,
+        command_id=command_id,
+        action_label=label,
+        resource_kind=resource_kind,
+        resource_id=str(resource_id) if resource_id else None,
+        undo_token=secrets.token_urlsafe(24),
+        snapshot_before=before,
+        snapshot_after=after,
+        changes=changes,
+    )
+    uow.session.add(log)
+    ctx.operations.append(
+        {
+            "id": str(log.id),
+            "undoToken": log.undo_token,
+            "commandId": command_id,
+            "actionLabel": label,
+            "resourceKind": resource_kind,
+            "resourceId": log.resource_id,
+            "executedAt": datetime.now(UTC).isoformat(),
+        }
+    )
+    return log

@@ -1,0 +1,114 @@
+"""List parameters with the documented semantics (paging, sort, ids, search, per-entity filters)."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from crmgraph.errors import ValidationFailed, issue
+from resolvers.entity import Entity
+from resolvers.validation import coerce
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+MAX_IDS = 200
+
+
+@dataclass
+class ListParams:
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    search: str | None = None
+    sort_field: str | None = None
+    sort_dir: str = "asc"
+    ids: list[uuid.UUID] | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.page = max(1, self.page)
+        self.page_size = min(MAX_PAGE_SIZE, max(1, self.page_size))
+        self.sort_dir = "desc" if str(self.sort_dir).lower() == "desc" else "asc"
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def total_pages(self) -> int:
+        return math.ceil(self.total / self.page_size) if self.total else 0
+
+    def envelope(self, items: list[Any]) -> dict[str, Any]:
+        return {
+            "items": items,
+            "total": self.total,
+            "page": self.page,
+            "pageSize": self.page_size,
+            "totalPages": self.total_pages,
+        }
+
+
+def parse_ids(raw: str | list[str] | None) -> list[uuid.UUID] | None:
+    """Comma-separated UUIDs, de-duplicated, at most 200; all malformed -> empty list (not all rows)."""
+    if raw is None or raw == "":
+        return None
+    parts = raw if isinstance(raw, list) else raw.split(",")
+    ids: list[uuid.UUID] = []
+    for part in parts:
+        try:
+            value = uuid.UUID(str(part).strip())
+        except ValueError:
+            continue
+        if value not in ids:
+            ids.append(value)
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed([issue("ids", f"At most {MAX_IDS} ids", "too_big")])
+    return ids
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        return int(float(raw))
+    except (TypeError, ValueError):
+        raise ValidationFailed([issue(name, "Expected a number", "invalid_type")]) from None
+
+
+def parse_list_query(entity: Entity, query: Mapping[str, str], extra_ids: str | None = None) -> ListParams:
+    """Build ListParams from a REST query string (``sort``/``order`` alias ``sortField``/``sortDir``)."""
+    details = []
+    filters: dict[str, Any] = {}
+    for flt in entity.filters:
+        raw = query.get(flt.name)
+        if raw in (None, ""):
+            continue
+        try:
+            if flt.many:
+                filters[flt.name] = [coerce(flt.type, p.strip()) for p in raw.split(",") if p.strip()]
+            else:
+                filters[flt.name] = coerce(flt.type, raw)
+        except ValueError as exc:
+            details.append(issue(flt.name, str(exc) or "Invalid value", "invalid_type"))
+    if details:
+        raise ValidationFailed(details)
+    ids = parse_ids(query.get("ids"))
+    single = query.get("id") or extra_ids
+    if single:
+        single_ids = parse_ids(single) or []
+        ids = [i for i in ids if i in single_ids] if ids is not None else single_ids
+    return ListParams(
+        page=_int(query.get("page"), 1, "page"),
+        page_size=_int(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize"),
+        search=(query.get("search") or query.get("query") or None),
+        sort_field=query.get("sortField") or query.get("sort"),
+        sort_dir=query.get("sortDir") or query.get("order") or "asc",
+        ids=ids,
+        filters=filters,
+    )

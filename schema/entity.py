@@ -1,0 +1,247 @@
+"""Generate Strawberry types, inputs, list/detail queries and CRUD mutations from entity declarations.
+
+No ``from __future__ import annotations`` here: resolver annotations are set as real objects.
+"""
+
+import inspect
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from crmgraph.context import RequestContext
+from resolvers.crud import service
+from resolvers.entity import Entity, Relation, camel
+from resolvers.listing import DEFAULT_PAGE_SIZE, ListParams, Page
+from schema.loaders import relation_loader
+
+SCALARS: dict[type, Any] = {dict: JSON, list: JSON}
+
+OBJECT_TYPES: dict[str, type] = {}
+PAGE_TYPES: dict[str, type] = {}
+
+
+def scalar(type_: type) -> Any:
+    return SCALARS.get(type_, type_)
+
+
+def context(info: Info) -> RequestContext:
+    return info.context
+
+
+def _relation_resolver(entity: Entity, relation: Relation):
+    from resolvers.entity import ENTITIES
+
+    target = ENTITIES[relation.target]
+
+    async def resolve(root: Any, info: Info) -> Any:
+        ctx = context(info)
+        ctx.require_features(target.features.view)
+        key = getattr(root, relation.source_fk) if relation.kind == "one" else root.id
+        if key is None:
+            return None
+        return await relation_loader(ctx, entity, relation).load(key)
+
+    return resolve
+
+
+def build_object_types(entities: list[Entity]) -> None:
+    """Create one Strawberry object type per entity; relations may be cyclic."""
+    classes = {e.name: type(e.graphql_name, (), {"__module__": __name__}) for e in entities}
+    for entity in entities:
+        cls = classes[entity.name]
+        annotations: dict[str, Any] = {"id": uuid.UUID}
+        for f in entity.fields:
+            if f.read:
+                annotations[f.attr] = scalar(f.type) | None
+        cls.__annotations__ = annotations
+        for relation in entity.relations:
+            if relation.target not in classes:
+                continue
+            target_cls = classes[relation.target]
+            graphql_type = target_cls | None if relation.kind == "one" else list[target_cls]
+            setattr(
+                cls,
+                relation.name,
+                strawberry.field(
+                    resolver=_relation_resolver(entity, relation),
+                    graphql_type=graphql_type,
+                    description=relation.description or None,
+                ),
+            )
+    for entity in entities:
+        OBJECT_TYPES[entity.name] = strawberry.type(classes[entity.name], description=entity.description or None)
+        PAGE_TYPES[entity.name] = _page_type(entity)
+
+
+def _page_type(entity: Entity) -> type:
+    cls = type(f"{entity.graphql_name}Page", (), {"__module__": __name__})
+    cls.__annotations__ = {
+        "items": list[OBJECT_TYPES[entity.name]],
+        "total": int,
+        "page": int,
+        "page_size": int,
+        "total_pages": int,
+    }
+    return strawberry.type(cls)
+
+
+def page_value(entity: Entity, page: Page) -> Any:
+    return PAGE_TYPES[entity.name](
+        items=page.items, total=page.total, page=page.page, page_size=page.page_size, total_pages=page.total_pages
+    )
+
+
+def _input_type(entity: Entity, mode: str) -> type | None:
+    cls = type(f"{entity.graphql_name}{mode.title()}Input", (), {"__module__": __name__})
+    annotations: dict[str, Any] = {}
+    for f in entity.fields:
+        if mode == "create" and f.create and f.required:
+            annotations[f.attr] = scalar(f.type)
+        elif f.create if mode == "create" else f.update:
+            annotations[f.attr] = scalar(f.type) | None
+            setattr(cls, f.attr, strawberry.UNSET)
+    if not annotations:
+        return None
+    cls.__annotations__ = annotations
+    return strawberry.input(cls)
+
+
+def _filter_type(entity: Entity) -> type | None:
+    if not entity.filters:
+        return None
+    cls = type(f"{entity.graphql_name}Filter", (), {"__module__": __name__})
+    annotations: dict[str, Any] = {}
+    for flt in entity.filters:
+        attr = _snake(flt.name)
+        base = scalar(flt.type)
+        annotations[attr] = (list[base] if flt.many else base) | None
+        setattr(cls, attr, strawberry.field(default=None, name=flt.name, description=flt.description or None))
+    cls.__annotations__ = annotations
+    return strawberry.input(cls)
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def input_dict(value: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(value).items() if v is not strawberry.UNSET}
+
+
+async def _run_list(entity: Entity, info: Info, args: dict[str, Any]) -> Any:
+    flt = args.pop("filter", None)
+    filters = {f.name: getattr(flt, _snake(f.name)) for f in entity.filters} if flt is not None else {}
+    params = ListParams(
+        page=args["page"],
+        page_size=args["page_size"],
+        search=args["search"],
+        sort_field=args["sort_field"],
+        sort_dir=args["sort_dir"] or "asc",
+        ids=args["ids"],
+        filters=filters,
+    )
+    return page_value(entity, await service(entity).list(context(info), params))
+
+
+def list_field(entity: Entity) -> Any:
+    """``<plural>(page, pageSize, search, sortField, sortDir, ids, filter)`` -> ``<Type>Page``."""
+    filter_type = _filter_type(entity)
+
+    async def resolve(
+        info: Info,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        search: str | None = None,
+        sort_field: str | None = None,
+        sort_dir: str | None = None,
+        ids: list[uuid.UUID] | None = None,
+        **more: Any,
+    ) -> Any:
+        args = {"page": page, "page_size": page_size, "search": search, "sort_field": sort_field}
+        return await _run_list(entity, info, {**args, "sort_dir": sort_dir, "ids": ids, **more})
+
+    annotations: dict[str, Any] = {
+        "info": Info,
+        "page": int,
+        "page_size": int,
+        "search": str | None,
+        "sort_field": str | None,
+        "sort_dir": str | None,
+        "ids": list[uuid.UUID] | None,
+    }
+    parameters = [
+        p.replace(annotation=annotations[p.name])
+        for p in inspect.signature(resolve).parameters.values()
+        if p.kind != p.VAR_KEYWORD
+    ]
+    if filter_type is not None:
+        kind = inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter("filter", kind, default=None, annotation=filter_type | None))
+    resolve.__signature__ = inspect.Signature(parameters, return_annotation=PAGE_TYPES[entity.name])
+    return strawberry.field(resolver=resolve, description=f"Paginated {entity.plural.replace('_', ' ')}.")
+
+
+def detail_field(entity: Entity) -> Any:
+    async def resolve(info: Info, id: uuid.UUID) -> Any:  # noqa: A002
+        from crmgraph.errors import NotFound
+
+        try:
+            return await service(entity).get(context(info), id)
+        except NotFound:
+            return None  # another tenant's id reads as null, like a missing one
+
+    resolve.__annotations__ = {"info": Info, "id": uuid.UUID, "return": OBJECT_TYPES[entity.name] | None}
+    return strawberry.field(resolver=resolve)
+
+
+def mutation_fields(entity: Entity) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    obj_type = OBJECT_TYPES[entity.name]
+    svc = service(entity)
+    name = entity.graphql_name
+    create_input = _input_type(entity, "create") if "create" in entity.mutations else None
+    update_input = _input_type(entity, "update") if "update" in entity.mutations else None
+
+    if create_input is not None:
+
+        async def create(info: Info, input: Any) -> Any:  # noqa: A002
+            obj, _ = await svc.create(context(info), input_dict(input))
+            return obj
+
+        create.__annotations__ = {"info": Info, "input": create_input, "return": obj_type}
+        fields[f"create_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=create)
+
+    if update_input is not None:
+
+        async def update(info: Info, id: uuid.UUID, input: Any) -> Any:  # noqa: A002
+            return await svc.update(context(info), input_dict(input), id_=id)
+
+        update.__annotations__ = {"info": Info, "id": uuid.UUID, "input": update_input, "return": obj_type}
+        fields[f"update_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=update)
+
+    if "delete" in entity.mutations:
+
+        async def delete(info: Info, id: uuid.UUID) -> bool:  # noqa: A002
+            await svc.delete(context(info), id)
+            return True
+
+        fields[f"delete_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=delete)
+    return fields
+
+
+def query_fields(entity: Entity) -> dict[str, Any]:
+    return {
+        entity.plural: list_field(entity),
+        _snake(entity.graphql_name).lstrip("_"): detail_field(entity),
+    }
+
+
+def object_type(name: str) -> type:
+    return OBJECT_TYPES[name]
+
+
+__all__ = ["build_object_types", "camel", "date", "datetime", "mutation_fields", "query_fields"]

@@ -1,0 +1,50 @@
+"""The one schema: entity-generated queries/mutations merged with per-module hand-written fields."""
+
+from functools import cache
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from crmgraph.config import Settings
+from resolvers.entity import ENTITIES
+from schema import api_keys, auth
+from schema.entity import build_object_types, mutation_fields, query_fields
+from schema.errors import DomainErrorCodes, mask_errors
+
+MODULES = [auth, api_keys]
+
+
+def _compose(name: str, fields: dict[str, Any]) -> type:
+    cls = type(name, (), {"__module__": __name__, **fields})
+    return strawberry.type(cls)
+
+
+@cache
+def build_schema(settings: Settings) -> strawberry.Schema:
+    import openapi_compat.registry  # noqa: F401 - registers every module's entities
+
+    entities = list(ENTITIES.values())
+    build_object_types(entities)
+    queries: dict[str, Any] = {}
+    mutations: dict[str, Any] = {}
+    for entity in entities:
+        if entity.path is None and not entity.relations:
+            continue
+        queries.update(query_fields(entity))
+        mutations.update(mutation_fields(entity))
+    for module in MODULES:
+        extra_queries, extra_mutations = module.build()
+        queries.update(extra_queries)
+        mutations.update(extra_mutations)
+    return strawberry.Schema(
+        query=_compose("Query", queries),
+        mutation=_compose("Mutation", mutations),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            DomainErrorCodes,
+            mask_errors,
+        ],
+    )

@@ -1,0 +1,120 @@
+"""Fixtures: one fresh PostgreSQL database and Redis queue per run, the app over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from aiohttp import DummyCookieJar
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.engine import make_url
+
+from crmgraph.app import create_app
+from crmgraph.cli import migrate
+from crmgraph.config import Settings, get_settings
+from crmgraph.db import create_engine, drop_database, session_factory
+from tests.factories import PASSWORD, World, make_world
+
+RUN_ID = uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    base = get_settings()
+    url = make_url(os.environ.get("TEST_DATABASE_URL", base.database_url))
+    url = url.set(database=f"crmgraph_test_{RUN_ID}")
+    return replace(
+        base,
+        database_url=url.render_as_string(hide_password=False),
+        queue_name=f"crmgraph:test:{RUN_ID}",
+        login_rate_per_ip=10_000,
+        login_rate_per_email=10_000,
+    )
+
+
+@pytest.fixture(scope="session")
+def database(settings: Settings) -> Any:
+    migrate(settings)
+    yield settings.database_url
+    asyncio.run(drop_database(settings.database_url))
+
+
+@pytest.fixture(scope="session")
+async def sessionmaker(database: str) -> AsyncIterator[Any]:
+    engine = create_engine(database)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings, database: str) -> AsyncIterator[TestClient]:
+    app = create_app(settings)
+    async with TestClient(TestServer(app), cookie_jar=DummyCookieJar()) as test_client:
+        yield test_client
+
+
+class Api:
+    """A thin client bound to one identity (headers)."""
+
+    def __init__(self, client: TestClient, headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.headers = headers or {}
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = await self.client.request(method, path, headers=headers, allow_redirects=False, **kwargs)
+        try:
+            body = await response.json(content_type=None)
+        except ValueError:
+            body = await response.text()
+        return response.status, body
+
+    async def get(self, path: str, **kw: Any) -> tuple[int, Any]:
+        return await self.call("GET", path, **kw)
+
+    async def post(self, path: str, json: Any = None, **kw: Any) -> tuple[int, Any]:
+        return await self.call("POST", path, json=json, **kw)
+
+    async def put(self, path: str, json: Any = None, **kw: Any) -> tuple[int, Any]:
+        return await self.call("PUT", path, json=json, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> tuple[int, Any]:
+        return await self.call("DELETE", path, **kw)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        status, body = await self.post("/graphql", {"query": query, "variables": variables or {}})
+        assert status == 200, body
+        return body
+
+
+async def login(client: TestClient, email: str, password: str = PASSWORD) -> Api:
+    response = await client.post("/api/auth/login", data={"email": email, "password": password})
+    body = await response.json()
+    assert response.status == 200, body
+    return Api(client, {"Authorization": f"Bearer {body['token']}"})
+
+
+@pytest.fixture
+async def world(sessionmaker: Any) -> World:
+    return await make_world(
+        sessionmaker,
+        roles={
+            "employee": ["customers.*", "directory.organizations.view", "auth.users.list"],
+            "viewer": ["auth.users.list"],
+        },
+    )
+
+
+@pytest.fixture
+async def admin(client: TestClient, world: World) -> Api:
+    return await login(client, world.admin_email)
+
+
+@pytest.fixture
+def anonymous(client: TestClient) -> Api:
+    return Api(client)

@@ -1,0 +1,1 @@
+"""arq jobs: outbox dispatch, mail delivery, sweeps."""

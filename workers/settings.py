@@ -1,0 +1,44 @@
+"""arq worker settings (``crmgraph worker``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from crmgraph.config import Settings, get_settings
+from crmgraph.db import create_engine, session_factory
+from workers.events import dispatch_event, sweep_outbox
+from workers.mail import send_email
+
+FUNCTIONS = [dispatch_event, send_email]
+
+
+def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for ``arq.Worker``; short job timeout so a killed job reruns soon."""
+    settings = settings or get_settings()
+    import openapi_compat.registry  # noqa: F401 - entities and subscribers
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        engine = create_engine(settings.database_url)
+        ctx["engine"] = engine
+        ctx["sessionmaker"] = session_factory(engine)
+        ctx["settings"] = settings
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["engine"].dispose()
+
+    return {
+        "functions": FUNCTIONS,
+        "cron_jobs": [cron(sweep_outbox, second={0, 30}, run_at_startup=True)],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_tries": 5,
+        "job_timeout": 60,
+        "keep_result": 3600,
+        "handle_signals": False,
+        **overrides,
+    }
