@@ -65,7 +65,9 @@ async def context_middleware(
         settings=settings,
         sessionmaker=state["sessionmaker"],
         principal=principal,
-        selection=Selection(request.cookies.get("om_selected_tenant"), request.cookies.get("om_selected_org")),
+        selection=Selection(
+            request.cookies.get("om_selected_tenant"), request.cookies.get("om_selected_org")
+        ),
         enqueue=state["enqueue"],
         redis=state.get("redis"),
         client_ip=_client_ip(request),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -36,29 +37,39 @@ def extract_credentials(headers: Mapping[str, str], cookies: Mapping[str, str]) 
     return None
 
 
-async def role_acl(session: AsyncSession, role_ids: list[uuid.UUID], tenant_id: uuid.UUID | None):
-    """Union of the role ACLs: (features, is_super_admin, organizations or None for all)."""
+@dataclass
+class RoleGrant:
+    """Union of role ACLs; ``platform`` when super admin comes from a global (tenant-less) role."""
+
+    features: list[str]
+    super_admin: bool
+    organizations: list[str] | None
+    platform: bool
+
+
+async def role_acl(
+    session: AsyncSession, role_ids: list[uuid.UUID], tenant_id: uuid.UUID | None
+) -> RoleGrant:
     if not role_ids:
-        return [], False, []
-    rows = (
-        await session.execute(
-            select(RoleAcl).where(
-                RoleAcl.role_id.in_(role_ids),
-                (RoleAcl.tenant_id == tenant_id) | RoleAcl.tenant_id.is_(None),
-            )
+        return RoleGrant([], False, [], False)
+    rows = await session.execute(
+        select(RoleAcl, Role.tenant_id)
+        .join(Role, Role.id == RoleAcl.role_id)
+        .where(
+            RoleAcl.role_id.in_(role_ids),
+            (RoleAcl.tenant_id == tenant_id) | RoleAcl.tenant_id.is_(None),
         )
-    ).scalars()
-    features: list[str] = []
-    super_admin = False
-    organizations: list[str] | None = []
-    for acl in rows:
-        features.extend(f for f in acl.features or [] if f not in features)
-        super_admin = super_admin or acl.is_super_admin
-        if acl.organizations is None or organizations is None:
-            organizations = None
+    )
+    grant = RoleGrant([], False, [], False)
+    for acl, role_tenant in rows:
+        grant.features.extend(f for f in acl.features or [] if f not in grant.features)
+        grant.super_admin = grant.super_admin or acl.is_super_admin
+        grant.platform = grant.platform or (acl.is_super_admin and role_tenant is None)
+        if acl.organizations is None or grant.organizations is None:
+            grant.organizations = None
         else:
-            organizations.extend(acl.organizations)
-    return features, super_admin, organizations
+            grant.organizations.extend(acl.organizations)
+    return grant
 
 
 async def load_user_principal(
@@ -89,13 +100,10 @@ async def load_user_principal(
         )
     ).scalar_one_or_none()
     if custom is not None:
-        features, super_admin, organizations = (
-            list(custom.features or []),
-            custom.is_super_admin,
-            custom.organizations,
-        )
+        # A per-user ACL replaces the role union; it never confers cross-tenant powers.
+        grant = RoleGrant(list(custom.features or []), custom.is_super_admin, custom.organizations, False)
     else:
-        features, super_admin, organizations = await role_acl(session, role_ids, user.tenant_id)
+        grant = await role_acl(session, role_ids, user.tenant_id)
     return Principal(
         subject=str(user.id),
         tenant_id=user.tenant_id,
@@ -105,9 +113,10 @@ async def load_user_principal(
         email=user.email,
         roles=[r.name for r in roles],
         role_ids=role_ids,
-        features=features,
-        is_super_admin=super_admin,
-        organizations=organizations,
+        features=grant.features,
+        is_super_admin=grant.super_admin,
+        is_platform_admin=grant.platform,
+        organizations=grant.organizations,
     )
 
 
@@ -129,9 +138,7 @@ async def load_api_key_principal(session: AsyncSession, key: str) -> Principal |
                 .where(ApiKeyRole.api_key_id == api_key.id, Role.deleted_at.is_(None))
             )
         ).all()
-        features, super_admin, organizations = await role_acl(
-            session, [r.id for r in roles], api_key.tenant_id
-        )
+        grant = await role_acl(session, [r.id for r in roles], api_key.tenant_id)
         await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
         await session.commit()
         return Principal(
@@ -141,9 +148,10 @@ async def load_api_key_principal(session: AsyncSession, key: str) -> Principal |
             api_key_id=api_key.id,
             roles=[r.name for r in roles],
             role_ids=[r.id for r in roles],
-            features=features,
-            is_super_admin=super_admin,
-            organizations=organizations,
+            features=grant.features,
+            is_super_admin=grant.super_admin,
+            is_platform_admin=grant.platform,
+            organizations=grant.organizations,
         )
     return None
 

@@ -32,6 +32,8 @@ class Principal:
     role_ids: list[uuid.UUID] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     is_super_admin: bool = False
+    # Super admin through a global role (no tenant): may cross tenants. Tenant super admins may not.
+    is_platform_admin: bool = False
     organizations: list[str] | None = None  # visibility list; None = every organization
 
     def has(self, *features: str) -> bool:

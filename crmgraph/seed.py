@@ -1,4 +1,7 @@
-"""Idempotent demo data: a tenant, an organization tree, roles with ACLs, the super admin and a user."""
+"""Idempotent demo data: a tenant, an organization tree, roles with ACLs, the platform admin and a user.
+
+The demo admin holds the global ``superadmin`` role, so it may manage every tenant.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,9 @@ async def _get_or_create(session: AsyncSession, model: type, lookup: dict, **val
     return obj, True
 
 
-async def ensure_org(session: AsyncSession, tenant: Tenant, name: str, parent: Organization | None) -> Organization:
+async def ensure_org(
+    session: AsyncSession, tenant: Tenant, name: str, parent: Organization | None
+) -> Organization:
     org, created = await _get_or_create(
         session, Organization, {"tenant_id": tenant.id, "name": name}, slug=name.lower().replace(" ", "-")
     )
@@ -56,13 +61,15 @@ async def ensure_org(session: AsyncSession, tenant: Tenant, name: str, parent: O
 
 
 async def ensure_role(
-    session: AsyncSession, tenant: Tenant, name: str, features: list[str], super_admin: bool = False
+    session: AsyncSession, tenant: Tenant | None, name: str, features: list[str], super_admin: bool = False
 ) -> Role:
-    role, _ = await _get_or_create(session, Role, {"tenant_id": tenant.id, "name": name})
+    """A role of ``tenant``; ``tenant=None`` makes a global role (platform level)."""
+    tenant_id = tenant.id if tenant else None
+    role, _ = await _get_or_create(session, Role, {"tenant_id": tenant_id, "name": name})
     await _get_or_create(
         session,
         RoleAcl,
-        {"role_id": role.id, "tenant_id": tenant.id},
+        {"role_id": role.id, "tenant_id": tenant_id},
         features=features,
         is_super_admin=super_admin,
         organizations=None,
@@ -76,7 +83,9 @@ async def ensure_user(
     user = (
         await session.execute(
             select(User).where(
-                func.lower(User.email) == email.lower(), User.tenant_id == tenant.id, User.deleted_at.is_(None)
+                func.lower(User.email) == email.lower(),
+                User.tenant_id == tenant.id,
+                User.deleted_at.is_(None),
             )
         )
     ).scalar_one_or_none()
@@ -103,9 +112,11 @@ async def seed(session: AsyncSession, settings: Settings) -> SeedResult:
     head = await ensure_org(session, tenant, "Headquarters", None)
     workshop = await ensure_org(session, tenant, "Workshop", head)
     await ensure_org(session, tenant, "Sales Team", head)
-    admin_role = await ensure_role(session, tenant, "superadmin", ["*"], super_admin=True)
+    admin_role = await ensure_role(session, None, "superadmin", ["*"], super_admin=True)
     employee = await ensure_role(session, tenant, "employee", EMPLOYEE_FEATURES)
-    admin = await ensure_user(session, tenant, head, settings.admin_email, settings.admin_password, [admin_role])
+    admin = await ensure_user(
+        session, tenant, head, settings.admin_email, settings.admin_password, [admin_role]
+    )
     await ensure_user(session, tenant, workshop, "mechanic@example.com", settings.admin_password, [employee])
     await session.commit()
     return SeedResult(tenant.id, head.id, admin.id, created)

@@ -42,7 +42,12 @@ async def login(request: RestRequest) -> Any:
     tokens, _roles = await sessions.login(request.ctx, body)
     remember = str((body or {}).get("remember", "")).lower() in ("1", "true", "on", "yes")
     return Reply(
-        {"ok": True, "token": tokens.access_token, "redirect": "/backend", "refreshToken": tokens.refresh_token},
+        {
+            "ok": True,
+            "token": tokens.access_token,
+            "redirect": "/backend",
+            "refreshToken": tokens.refresh_token,
+        },
         set_cookies=_token_cookies(request, tokens, remember),
     )
 

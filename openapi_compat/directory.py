@@ -33,11 +33,12 @@ async def organization_switcher(request: RestRequest) -> Any:
 
 @route("GET", "/directory/tenants/lookup")
 async def tenant_lookup(request: RestRequest) -> Any:
-    return await directory.lookup_tenant(request.ctx, request.query.get("tenantId") or request.query.get("id"))
+    return await directory.lookup_tenant(
+        request.ctx, request.query.get("tenantId") or request.query.get("id")
+    )
 
 
 @route("GET", "/directory/organizations/lookup")
 async def organization_lookup(request: RestRequest) -> Any:
     org_id = request.query.get("id") or request.query.get("organizationId")
     return await directory.lookup_organization(request.ctx, request.query.get("slug"), org_id)
-

@@ -10,7 +10,13 @@ from typing import Any
 from crmgraph.catalog import documented
 from openapi_compat.routing import REGISTRY, Operation
 
-SCHEMA_TYPES = {"number": "number", "string": "string", "array": "array", "boolean": "boolean", "integer": "integer"}
+SCHEMA_TYPES = {
+    "number": "number",
+    "string": "string",
+    "array": "array",
+    "boolean": "boolean",
+    "integer": "integer",
+}
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "string"}, "details": {"type": "array", "items": {"type": "object"}}},
@@ -46,7 +52,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     doc = documented(op.method, op.path) or {}
     description = op.description or (op.handler.__doc__ or "").strip()
     if op.features:
-        description = (description + "\n\n" if description else "") + "Requires features: " + ", ".join(op.features)
+        description = (
+            (description + "\n\n" if description else "") + "Requires features: " + ", ".join(op.features)
+        )
     examples = doc.get("response_examples") or [{}]
     success = examples[0]
     entry: dict[str, Any] = {
@@ -61,7 +69,10 @@ def _operation(op: Operation) -> dict[str, Any]:
                 "description": "Success",
                 "content": {"application/json": {"schema": {"type": "object"}, "example": success}},
             },
-            "400": {"description": "Invalid input", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+            "400": {
+                "description": "Invalid input",
+                "content": {"application/json": {"schema": ERROR_SCHEMA}},
+            },
             "404": {"description": "Not found", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
         },
     }
@@ -74,7 +85,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         content_type = doc.get("request_content_type") or "application/json"
         entry["requestBody"] = {
             "required": False,
-            "content": {content_type: {"schema": {"type": "object"}, "example": doc.get("request_example") or {}}},
+            "content": {
+                content_type: {"schema": {"type": "object"}, "example": doc.get("request_example") or {}}
+            },
         }
     return entry
 

@@ -52,7 +52,10 @@ class RestRequest:
         else:
             raw = await request.read()
             # Form-encoded unless it is plainly JSON (clients that forget the JSON content type).
-            if request.content_type == "application/x-www-form-urlencoded" and raw.lstrip()[:1] not in (b"{", b"["):
+            if request.content_type == "application/x-www-form-urlencoded" and raw.lstrip()[:1] not in (
+                b"{",
+                b"[",
+            ):
                 self._body = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             elif not raw.strip():
                 self._body = {}
@@ -135,7 +138,9 @@ def _to_response(result: Any, default_status: int, ctx: RequestContext) -> web.S
     reply = result if isinstance(result, Reply) else Reply(result, default_status)
     headers = {**operation_header(ctx), **reply.headers}
     if reply.redirect:
-        response: web.StreamResponse = web.Response(status=302, headers={**headers, "Location": reply.redirect})
+        response: web.StreamResponse = web.Response(
+            status=302, headers={**headers, "Location": reply.redirect}
+        )
     else:
         response = web.json_response(reply.body, status=reply.status, headers=headers, dumps=_dumps)
     for name, value, options in reply.set_cookies:

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import select
 
 from crmgraph.context import RequestContext, UnitOfWork
+from crmgraph.errors import ValidationFailed, issue
 from crmgraph.security import hash_api_key, new_api_key
 from models.api_keys import ApiKey, ApiKeyRole
 from models.auth import Role
 from models.directory import Organization
 from resolvers.auth.entities import resolve_roles
-from resolvers.entity import Entity, Features, Field, Hooks, Relation
 from resolvers.crud import service
-from crmgraph.errors import ValidationFailed, issue
+from resolvers.entity import Entity, Features, Field, Hooks, Relation
 
 
 async def _before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
@@ -56,9 +56,17 @@ async def _enrich(ctx: RequestContext, entity: Entity, rows: list[ApiKey], items
     roles = await key_roles(ctx, [r.id for r in rows])
     org_ids = {r.organization_id for r in rows if r.organization_id}
     async with ctx.read_session() as session:
-        names = dict(
-            (await session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids)))).all()
-        ) if org_ids else {}
+        names = (
+            dict(
+                (
+                    await session.execute(
+                        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+                    )
+                ).all()
+            )
+            if org_ids
+            else {}
+        )
     for row, item in zip(rows, items, strict=True):
         item["roles"] = roles.get(row.id, [])
         item["organizationName"] = names.get(row.organization_id)
@@ -86,7 +94,12 @@ API_KEY = Entity(
     ],
     relations=[
         Relation(
-            "roles", "role", "through", through=ApiKeyRole, through_source="api_key_id", through_target="role_id"
+            "roles",
+            "role",
+            "through",
+            through=ApiKeyRole,
+            through_source="api_key_id",
+            through_target="role_id",
         )
     ],
     default_sort="created_at",

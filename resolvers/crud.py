@@ -130,6 +130,7 @@ class EntityService:
             await self._flush(uow)
             if entity.hooks.after_create:
                 await entity.hooks.after_create(ctx, uow, obj, data)
+                await self._flush(uow)
             await uow.session.refresh(obj)
             self._record(ctx, uow, "create", obj, None, serialize(entity, obj))
         extra = entity.hooks.create_result(obj, data) if entity.hooks.create_result else {}
@@ -156,6 +157,7 @@ class EntityService:
             await self._flush(uow)
             if entity.hooks.after_update:
                 await entity.hooks.after_update(ctx, uow, obj, data)
+                await self._flush(uow)
             await uow.session.refresh(obj)
             self._record(ctx, uow, "update", obj, before, serialize(entity, obj))
         return obj

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from crmgraph.context import RequestContext, UnitOfWork
-from crmgraph.errors import Conflict, NotFound, ValidationFailed, issue
+from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
 from models.directory import Organization, Tenant
 from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation, eq
 from resolvers.scope import descendants, effective_tenant, org_scope, parse_uuid, tenant_tree, visible_orgs
@@ -19,7 +19,12 @@ from resolvers.scope import descendants, effective_tenant, org_scope, parse_uuid
 
 async def _visible_tenants(ctx: RequestContext, query: Select) -> Select:
     principal = ctx.require_auth()
-    return query if principal.is_super_admin else query.where(Tenant.id == principal.tenant_id)
+    return query if principal.is_platform_admin else query.where(Tenant.id == principal.tenant_id)
+
+
+async def _tenant_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    if not ctx.require_auth().is_platform_admin:
+        raise Forbidden(message="Only platform administrators may create tenants")
 
 
 TENANT = Entity(
@@ -40,6 +45,7 @@ TENANT = Entity(
     ],
     filters=[eq("isActive", Tenant.is_active, bool)],
     relations=[Relation("organizations", "organization", "many", target_fk="tenant_id")],
+    hooks=Hooks(before_create=_tenant_before_create),
 )
 
 # --- organizations -------------------------------------------------------------------------
@@ -240,7 +246,7 @@ async def organization_switcher(ctx: RequestContext) -> dict[str, Any]:
     scope = await org_scope(ctx)
     async with ctx.read_session() as session:
         tenant_query = select(Tenant).where(Tenant.deleted_at.is_(None)).order_by(Tenant.name)
-        if not principal.is_super_admin:
+        if not principal.is_platform_admin:
             tenant_query = tenant_query.where(Tenant.id == principal.tenant_id)
         tenants = list((await session.execute(tenant_query)).scalars())
     tenant_id = effective_tenant(ctx)

@@ -20,7 +20,12 @@ def feature_ids() -> tuple[str, ...]:
     for op in operations():
         found.update(op["features"])
     for entity in ENTITIES.values():
-        for verb in (entity.features.view, entity.features.create, entity.features.update, entity.features.delete):
+        for verb in (
+            entity.features.view,
+            entity.features.create,
+            entity.features.update,
+            entity.features.delete,
+        ):
             found.update(verb)
     return tuple(sorted(found))
 

@@ -27,7 +27,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         key_prefix: str
         secret: str = strawberry.field(description="Shown once; only a hash is stored.")
 
-    async def create_api_key_mutation(info: Info, input: ApiKeyCreateInput) -> CreatedApiKey:  # noqa: A002
+    async def create_api_key_mutation(info: Info, input: ApiKeyCreateInput) -> CreatedApiKey:
         data = {k: v for k, v in vars(input).items() if v is not None}
         created = await create_api_key(context(info), data)
         return CreatedApiKey(

@@ -55,4 +55,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         result = acl.feature_check(context(info), {"features": features})
         return FeatureCheck(ok=True, granted=result["granted"], user_id=result["userId"])
 
-    return {"me": strawberry.field(resolver=me), "feature_check": strawberry.field(resolver=feature_check)}, {}
+    return {
+        "me": strawberry.field(resolver=me),
+        "feature_check": strawberry.field(resolver=feature_check),
+    }, {}

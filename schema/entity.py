@@ -73,7 +73,9 @@ def build_object_types(entities: list[Entity]) -> None:
                 ),
             )
     for entity in entities:
-        OBJECT_TYPES[entity.name] = strawberry.type(classes[entity.name], description=entity.description or None)
+        OBJECT_TYPES[entity.name] = strawberry.type(
+            classes[entity.name], description=entity.description or None
+        )
         PAGE_TYPES[entity.name] = _page_type(entity)
 
 
@@ -91,7 +93,11 @@ def _page_type(entity: Entity) -> type:
 
 def page_value(entity: Entity, page: Page) -> Any:
     return PAGE_TYPES[entity.name](
-        items=page.items, total=page.total, page=page.page, page_size=page.page_size, total_pages=page.total_pages
+        items=page.items,
+        total=page.total,
+        page=page.page,
+        page_size=page.page_size,
+        total_pages=page.total_pages,
     )
 
 
@@ -186,7 +192,7 @@ def list_field(entity: Entity) -> Any:
 
 
 def detail_field(entity: Entity) -> Any:
-    async def resolve(info: Info, id: uuid.UUID) -> Any:  # noqa: A002
+    async def resolve(info: Info, id: uuid.UUID) -> Any:
         from crmgraph.errors import NotFound
 
         try:
@@ -208,7 +214,7 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
 
     if create_input is not None:
 
-        async def create(info: Info, input: Any) -> Any:  # noqa: A002
+        async def create(info: Info, input: Any) -> Any:
             obj, _ = await svc.create(context(info), input_dict(input))
             return obj
 
@@ -217,7 +223,7 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
 
     if update_input is not None:
 
-        async def update(info: Info, id: uuid.UUID, input: Any) -> Any:  # noqa: A002
+        async def update(info: Info, id: uuid.UUID, input: Any) -> Any:
             return await svc.update(context(info), input_dict(input), id_=id)
 
         update.__annotations__ = {"info": Info, "id": uuid.UUID, "input": update_input, "return": obj_type}
@@ -225,7 +231,7 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
 
     if "delete" in entity.mutations:
 
-        async def delete(info: Info, id: uuid.UUID) -> bool:  # noqa: A002
+        async def delete(info: Info, id: uuid.UUID) -> bool:
             await svc.delete(context(info), id)
             return True
 

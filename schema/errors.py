@@ -24,10 +24,17 @@ class DomainErrorCodes(SchemaExtension):
             original = error.original_error
             if isinstance(original, DomainError):
                 extra = {k: v for k, v in original.body().items() if k != "error"}
-                error.extensions = {**(error.extensions or {}), "code": original.code, "status": original.status, **extra}
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": original.code,
+                    "status": original.status,
+                    **extra,
+                }
             elif original is None:
                 error.message = SUGGESTION.sub("", error.message)
 
 
 def mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=lambda error: not is_domain(error) and error.original_error is not None)
+    return MaskErrors(
+        should_mask_error=lambda error: not is_domain(error) and error.original_error is not None
+    )

@@ -18,7 +18,7 @@ from crmgraph.app import create_app
 from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
-from tests.factories import PASSWORD, World, make_world
+from tests.factories import PASSWORD, World, make_platform_admin, make_world
 
 RUN_ID = uuid.uuid4().hex[:10]
 
@@ -113,6 +113,11 @@ async def world(sessionmaker: Any) -> World:
 @pytest.fixture
 async def admin(client: TestClient, world: World) -> Api:
     return await login(client, world.admin_email)
+
+
+@pytest.fixture
+async def platform(client: TestClient, sessionmaker: Any) -> Api:
+    return await login(client, await make_platform_admin(sessionmaker))
 
 
 @pytest.fixture

@@ -45,7 +45,9 @@ async def make_world(
         admin_role = await ensure_role(session, tenant, "superadmin", ["*"], super_admin=True)
         admin_email = f"admin-{tag}@example.com"
         await ensure_user(session, tenant, root, admin_email, PASSWORD, [admin_role])
-        world = World(tenant.id, root.id, branch.id, other.id, admin_email, role_ids={"superadmin": admin_role.id})
+        world = World(
+            tenant.id, root.id, branch.id, other.id, admin_email, role_ids={"superadmin": admin_role.id}
+        )
         for name, features in (roles or {}).items():
             role = await ensure_role(session, tenant, name, features)
             email = f"{name}-{tag}@example.com"
@@ -54,6 +56,21 @@ async def make_world(
             world.role_ids[name] = role.id
         await session.commit()
     return world
+
+
+async def make_platform_admin(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+    """A user holding the global super-admin role (may cross tenants). Returns the email."""
+    tag = uuid.uuid4().hex[:8]
+    async with sessionmaker() as session:
+        tenant = Tenant(id=uuid.uuid4(), name=f"Platform {tag}", is_active=True)
+        session.add(tenant)
+        await session.flush()
+        root = await ensure_org(session, tenant, f"Platform HQ {tag}", None)
+        role = await ensure_role(session, None, "platform-superadmin", ["*"], super_admin=True)
+        email = f"platform-{tag}@example.com"
+        await ensure_user(session, tenant, root, email, PASSWORD, [role])
+        await session.commit()
+    return email
 
 
 async def org_name(session: AsyncSession, org_id: uuid.UUID) -> str:

@@ -43,7 +43,9 @@ async def test_login_require_role(client, world, anonymous):
         "/api/auth/login", {"email": email, "password": PASSWORD, "requireRole": "superadmin"}
     )
     assert status == 403 and body["ok"] is False
-    status, body = await anonymous.post("/api/auth/login", {"email": email, "password": PASSWORD, "requireRole": "viewer"})
+    status, body = await anonymous.post(
+        "/api/auth/login", {"email": email, "password": PASSWORD, "requireRole": "viewer"}
+    )
     assert status == 200
 
 
@@ -76,7 +78,9 @@ async def test_invalid_tokens_are_rejected(client, world, settings):
 
 async def test_refresh_rotates_and_reuse_revokes_family(client, world, anonymous):
     _, first = await anonymous.post("/api/auth/login", {"email": world.admin_email, "password": PASSWORD})
-    status, rotated = await anonymous.post("/api/auth/session/refresh", {"refreshToken": first["refreshToken"]})
+    status, rotated = await anonymous.post(
+        "/api/auth/session/refresh", {"refreshToken": first["refreshToken"]}
+    )
     assert status == 200 and rotated["ok"] and rotated["expiresIn"] == 28800
     assert rotated["refreshToken"] != first["refreshToken"]
     fresh = Api(client, {"Authorization": f"Bearer {rotated['accessToken']}"})
@@ -101,7 +105,9 @@ async def test_refresh_get_uses_cookie_and_redirects(client, world, anonymous):
     assert response.status == 302 and response.headers["Location"] == "/backend/x"
     assert response.cookies["auth_token"].value
     # Open redirects are refused; a missing cookie goes to the login page.
-    response = await client.get("/api/auth/session/refresh?redirect=https://evil.example", allow_redirects=False)
+    response = await client.get(
+        "/api/auth/session/refresh?redirect=https://evil.example", allow_redirects=False
+    )
     assert response.status == 302 and response.headers["Location"].startswith("/login")
 
 
@@ -109,10 +115,14 @@ async def test_logout_revokes_session(client, world, anonymous):
     _, body = await anonymous.post("/api/auth/login", {"email": world.admin_email, "password": PASSWORD})
     api = Api(client, {"Authorization": f"Bearer {body['token']}"})
     assert (await api.get("/api/auth/profile"))[0] == 200
-    status, _ = await api.post("/api/auth/logout", headers={"Cookie": f"session_token={body['refreshToken']}"})
+    status, _ = await api.post(
+        "/api/auth/logout", headers={"Cookie": f"session_token={body['refreshToken']}"}
+    )
     assert status == 302
     assert (await api.get("/api/auth/profile"))[0] == 401
-    assert (await anonymous.post("/api/auth/session/refresh", {"refreshToken": body["refreshToken"]}))[0] == 401
+    assert (await anonymous.post("/api/auth/session/refresh", {"refreshToken": body["refreshToken"]}))[
+        0
+    ] == 401
 
 
 async def test_login_rate_limit(world, settings):
@@ -128,9 +138,15 @@ async def test_login_rate_limit(world, settings):
     async with TestClient(TestServer(create_app(limited)), cookie_jar=DummyCookieJar()) as limited_client:
         anonymous = Api(limited_client)
         statuses = [
-            (await anonymous.post("/api/auth/login", {"email": world.emails["viewer"], "password": "wrong!"}))[0]
+            (
+                await anonymous.post(
+                    "/api/auth/login", {"email": world.emails["viewer"], "password": "wrong!"}
+                )
+            )[0]
             for _ in range(3)
         ]
         assert statuses == [401, 401, 401]
-        status, body = await anonymous.post("/api/auth/login", {"email": world.emails["viewer"], "password": PASSWORD})
+        status, body = await anonymous.post(
+            "/api/auth/login", {"email": world.emails["viewer"], "password": PASSWORD}
+        )
         assert status == 429 and body["error"]

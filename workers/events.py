@@ -30,8 +30,11 @@ async def dispatch_event(ctx: dict[str, Any], event_id: str) -> str:
         if event is None or event.status == "dispatched":
             return "skipped"
         done = set(
-            (await session.execute(select(EventDelivery.subscriber).where(EventDelivery.event_id == event.id)))
-            .scalars()
+            (
+                await session.execute(
+                    select(EventDelivery.subscriber).where(EventDelivery.event_id == event.id)
+                )
+            ).scalars()
         )
         event.attempts += 1
         try:

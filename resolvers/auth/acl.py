@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from crmgraph.acl import feature_granted
 from crmgraph.context import ALL_ORGS, RequestContext
-from crmgraph.errors import NotFound, ValidationFailed, issue
+from crmgraph.errors import ValidationFailed, issue
 from models.auth import Role, RoleAcl, User, UserAcl
 from resolvers.auth.entities import ROLE, USER
 from resolvers.crud import service
@@ -21,7 +21,7 @@ from resolvers.validation import validate
 
 
 class AclInput(BaseModel):
-    isSuperAdmin: bool | None = None  # noqa: N815 - documented wire names
+    isSuperAdmin: bool | None = None
     features: list[str] | None = None
     organizations: list[str] | None = None
 
@@ -71,7 +71,9 @@ async def get_role_acl(ctx: RequestContext, role_id: Any, tenant_id: Any = None)
     role = await service(ROLE).get(ctx, _uuid_param(role_id, "roleId"), check=False)
     tenant = parse_uuid(tenant_id) if tenant_id else (role.tenant_id or effective_tenant(ctx))
     async with ctx.read_session() as session:
-        acl = await session.scalar(select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant))
+        acl = await session.scalar(
+            select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant)
+        )
     return acl_body(acl)
 
 
@@ -92,8 +94,15 @@ async def put_role_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, An
         for key, value in values.items():
             setattr(acl, key, value)
         record_action(
-            ctx, uow, command_id="auth.role.acl.update", label="Update role ACL", resource_kind="auth.role",
-            resource_id=role.id, before=before, after=acl_body(acl), tenant_id=tenant,
+            ctx,
+            uow,
+            command_id="auth.role.acl.update",
+            label="Update role ACL",
+            resource_kind="auth.role",
+            resource_id=role.id,
+            before=before,
+            after=acl_body(acl),
+            tenant_id=tenant,
         )
     return {"ok": True, "sanitized": changed}
 
@@ -129,8 +138,15 @@ async def put_user_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, An
             for key, value in values.items():
                 setattr(acl, key, value)
         record_action(
-            ctx, uow, command_id="auth.user.acl.update", label="Update user ACL", resource_kind="auth.user",
-            resource_id=user.id, before=before, after=None if clear else acl_body(acl), tenant_id=user.tenant_id,
+            ctx,
+            uow,
+            command_id="auth.user.acl.update",
+            label="Update user ACL",
+            resource_kind="auth.user",
+            resource_id=user.id,
+            before=before,
+            after=None if clear else acl_body(acl),
+            tenant_id=user.tenant_id,
         )
     return {"ok": True, "sanitized": changed}
 

@@ -23,7 +23,7 @@ MIN_PASSWORD = 6
 
 async def _visible_roles(ctx: RequestContext, query: Select) -> Select:
     principal = ctx.require_auth()
-    if principal.is_super_admin:
+    if principal.is_platform_admin:
         return query
     return query.where(Role.tenant_id == principal.tenant_id)
 
@@ -33,18 +33,18 @@ def _tenant_param(query: Select, value: uuid.UUID) -> Select:
 
 
 async def _role_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    """Omitted ``tenantId`` means the caller's tenant; an explicit null (super admins only) a global role."""
     principal = ctx.require_auth()
-    await _check_role_name(uow, data["name"], data.get("tenant_id"))
-    if not principal.is_super_admin:
-        requested = data.get("tenant_id")
-        if requested is not None and requested != principal.tenant_id:
-            raise Forbidden(message="Tenant outside your scope")
+    if "tenant_id" not in data:
         data["tenant_id"] = principal.tenant_id
+    if not principal.is_platform_admin and data["tenant_id"] != principal.tenant_id:
+        raise Forbidden(message="Tenant outside your scope")
+    await _check_role_name(uow, data["name"], data["tenant_id"])
 
 
 async def _role_before_update(ctx: RequestContext, uow: UnitOfWork, role: Role, data: dict) -> None:
     principal = ctx.require_auth()
-    if "tenant_id" in data and not principal.is_super_admin and data["tenant_id"] != role.tenant_id:
+    if "tenant_id" in data and not principal.is_platform_admin and data["tenant_id"] != role.tenant_id:
         raise Forbidden(message="Tenant outside your scope")
     if data.get("name") and data["name"] != role.name:
         await _check_role_name(uow, data["name"], data.get("tenant_id", role.tenant_id))
@@ -139,7 +139,9 @@ ROLE = Entity(
 # --- users ---------------------------------------------------------------------------------
 
 
-async def resolve_roles(ctx: RequestContext, session: Any, refs: list[Any], tenant_id: uuid.UUID | None) -> list[Role]:
+async def resolve_roles(
+    ctx: RequestContext, session: Any, refs: list[Any], tenant_id: uuid.UUID | None
+) -> list[Role]:
     """Roles named by id or name, visible in the tenant; a caller may not hand out super-admin roles."""
     principal = ctx.require_auth()
     ids = [parse_uuid(r) for r in refs if parse_uuid(r)]
@@ -154,11 +156,13 @@ async def resolve_roles(ctx: RequestContext, session: Any, refs: list[Any], tena
     missing = [str(r) for r in refs if str(r) not in found and str(r).lower() not in found]
     if missing:
         raise ValidationFailed([issue("roles", f"Unknown role: {m}", "not_found") for m in missing])
+    if any(r.tenant_id is None for r in roles) and not principal.is_platform_admin:
+        raise Forbidden(message="Only platform administrators may assign global roles")
     if not principal.is_super_admin:
         elevated = await session.scalar(
             select(func.count()).where(RoleAcl.role_id.in_([r.id for r in roles]), RoleAcl.is_super_admin)
         )
-        if elevated or any(r.tenant_id is None for r in roles):
+        if elevated:
             raise Forbidden(message="Only super administrators may assign this role")
     return roles
 

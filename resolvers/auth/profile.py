@@ -12,7 +12,7 @@ from crmgraph.context import RequestContext
 from crmgraph.errors import Unauthorized, ValidationFailed, issue
 from crmgraph.security import consent_digest, hash_password, verify_password
 from models.auth import Role, SidebarPreference, User, UserConsent
-from resolvers.auth.entities import MIN_PASSWORD, USER, ROLE, _check_email, _validate_email
+from resolvers.auth.entities import MIN_PASSWORD, ROLE, USER, _check_email, _validate_email
 from resolvers.crud import service
 from resolvers.entity import ENTITIES
 from resolvers.events import record_action
@@ -39,7 +39,7 @@ async def get_profile(ctx: RequestContext) -> dict[str, Any]:
 class ProfileInput(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     password: str | None = Field(default=None, max_length=200)
-    currentPassword: str | None = None  # noqa: N815
+    currentPassword: str | None = None
 
 
 async def put_profile(ctx: RequestContext, raw: Any) -> dict[str, Any]:
@@ -54,13 +54,22 @@ async def put_profile(ctx: RequestContext, raw: Any) -> dict[str, Any]:
             await _check_email(uow, user.email, user.tenant_id, user.id)
         if data.password:
             if len(data.password) < MIN_PASSWORD:
-                raise ValidationFailed([issue("password", f"At least {MIN_PASSWORD} characters", "too_small")])
+                raise ValidationFailed(
+                    [issue("password", f"At least {MIN_PASSWORD} characters", "too_small")]
+                )
             if not verify_password(user.password_hash, data.currentPassword or ""):
                 raise ValidationFailed([issue("currentPassword", "Current password is incorrect", "invalid")])
             user.password_hash = hash_password(data.password)
         record_action(
-            ctx, uow, command_id="auth.profile.update", label="Update profile", resource_kind="auth.user",
-            resource_id=user.id, before=before, after={"email": user.email}, tenant_id=user.tenant_id,
+            ctx,
+            uow,
+            command_id="auth.profile.update",
+            label="Update profile",
+            resource_kind="auth.user",
+            resource_id=user.id,
+            before=before,
+            after={"email": user.email},
+            tenant_id=user.tenant_id,
         )
     return {"ok": True, "email": user.email}
 
@@ -87,17 +96,17 @@ async def set_locale(ctx: RequestContext, raw: Any) -> dict[str, Any]:
 
 class SidebarSettings(BaseModel):
     version: int = 1
-    groupOrder: list[str] = []  # noqa: N815
-    groupLabels: dict[str, str] = {}  # noqa: N815
-    itemLabels: dict[str, str] = {}  # noqa: N815
-    hiddenItems: list[str] = []  # noqa: N815
+    groupOrder: list[str] = []
+    groupLabels: dict[str, str] = {}
+    itemLabels: dict[str, str] = {}
+    hiddenItems: list[str] = []
 
 
 class SidebarInput(BaseModel):
     locale: str | None = None
     settings: SidebarSettings | None = None
-    applyToRoles: list[str] = []  # noqa: N815
-    clearRoleIds: list[str] = []  # noqa: N815
+    applyToRoles: list[str] = []
+    clearRoleIds: list[str] = []
 
 
 def _settings(pref: SidebarPreference | None) -> dict[str, Any]:
@@ -120,7 +129,9 @@ async def get_sidebar(ctx: RequestContext) -> dict[str, Any]:
         with_pref = set(
             (
                 await session.execute(
-                    select(SidebarPreference.role_id).where(SidebarPreference.role_id.in_([r.id for r in roles]))
+                    select(SidebarPreference.role_id).where(
+                        SidebarPreference.role_id.in_([r.id for r in roles])
+                    )
                 )
             ).scalars()
         )
@@ -151,18 +162,27 @@ async def put_sidebar(ctx: RequestContext, raw: Any) -> dict[str, Any]:
             wanted = [*data.applyToRoles, *data.clearRoleIds]
             unknown = [r for r in wanted if r not in manageable]
             if unknown:
-                raise ValidationFailed([issue("applyToRoles", f"Role not manageable: {r}", "forbidden") for r in unknown])
+                raise ValidationFailed(
+                    [issue("applyToRoles", f"Role not manageable: {r}", "forbidden") for r in unknown]
+                )
             for role_id in data.applyToRoles:
-                await uow.session.execute(delete(SidebarPreference).where(SidebarPreference.role_id == role_id))
+                await uow.session.execute(
+                    delete(SidebarPreference).where(SidebarPreference.role_id == role_id)
+                )
                 uow.session.add(
                     SidebarPreference(
-                        id=uuid.uuid4(), role_id=parse_uuid(role_id), tenant_id=principal.tenant_id,
-                        settings=settings, locale=pref.locale,
+                        id=uuid.uuid4(),
+                        role_id=parse_uuid(role_id),
+                        tenant_id=principal.tenant_id,
+                        settings=settings,
+                        locale=pref.locale,
                     )
                 )
                 applied.append(role_id)
             for role_id in data.clearRoleIds:
-                await uow.session.execute(delete(SidebarPreference).where(SidebarPreference.role_id == role_id))
+                await uow.session.execute(
+                    delete(SidebarPreference).where(SidebarPreference.role_id == role_id)
+                )
                 cleared.append(role_id)
     body = await get_sidebar(ctx)
     return {**body, "appliedRoles": applied, "clearedRoles": cleared}

@@ -126,7 +126,9 @@ async def refresh(ctx: RequestContext, refresh_token: str | None) -> IssuedToken
         raise LoginFailed(400, "refreshToken is required")
     async with ctx.unit_of_work() as uow:
         row = await uow.session.scalar(
-            select(RefreshSession).where(RefreshSession.token_hash == token_digest(refresh_token)).with_for_update()
+            select(RefreshSession)
+            .where(RefreshSession.token_hash == token_digest(refresh_token))
+            .with_for_update()
         )
         now = datetime.now(UTC)
         if row is None:
@@ -163,7 +165,10 @@ async def logout(ctx: RequestContext, refresh_token: str | None) -> None:
         if refresh_token:
             await uow.session.execute(
                 update(RefreshSession)
-                .where(RefreshSession.token_hash == token_digest(refresh_token), RefreshSession.revoked_at.is_(None))
+                .where(
+                    RefreshSession.token_hash == token_digest(refresh_token),
+                    RefreshSession.revoked_at.is_(None),
+                )
                 .values(revoked_at=now)
             )
 
@@ -221,7 +226,9 @@ async def confirm_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     data = raw if isinstance(raw, dict) else {}
     token, password = str(data.get("token") or ""), str(data.get("password") or "")
     if not token or not password:
-        raise ValidationFailed([issue(k, "Required", "invalid_type") for k in ("token", "password") if not data.get(k)])
+        raise ValidationFailed(
+            [issue(k, "Required", "invalid_type") for k in ("token", "password") if not data.get(k)]
+        )
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed([issue("password", f"At least {MIN_PASSWORD} characters", "too_small")])
     async with ctx.unit_of_work() as uow:
@@ -231,7 +238,9 @@ async def confirm_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
         now = datetime.now(UTC)
         if reset is None or reset.used_at is not None or reset.expires_at <= now:
             raise LoginFailed(400, "Invalid or expired token")
-        user = await uow.session.scalar(select(User).where(User.id == reset.user_id, User.deleted_at.is_(None)))
+        user = await uow.session.scalar(
+            select(User).where(User.id == reset.user_id, User.deleted_at.is_(None))
+        )
         if user is None:
             raise LoginFailed(400, "Invalid or expired token")
         reset.used_at = now
