@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,21 +48,27 @@ class RoleGrant:
     platform: bool
 
 
-async def role_acl(
-    session: AsyncSession, role_ids: list[uuid.UUID], tenant_id: uuid.UUID | None
-) -> RoleGrant:
-    if not role_ids:
-        return RoleGrant([], False, [], False)
+async def roles_with_acl(
+    session: AsyncSession, link: Any, owner_column: Any, owner_id: uuid.UUID, tenant_id: uuid.UUID | None
+) -> tuple[list[tuple[uuid.UUID, str]], RoleGrant]:
+    """Roles linked to a user or key, and the union of their ACLs, in one query."""
     rows = await session.execute(
-        select(RoleAcl, Role.tenant_id)
-        .join(Role, Role.id == RoleAcl.role_id)
-        .where(
-            RoleAcl.role_id.in_(role_ids),
-            (RoleAcl.tenant_id == tenant_id) | RoleAcl.tenant_id.is_(None),
+        select(Role.id, Role.name, Role.tenant_id, RoleAcl)
+        .join(link, link.role_id == Role.id)
+        .outerjoin(
+            RoleAcl,
+            (RoleAcl.role_id == Role.id) & ((RoleAcl.tenant_id == tenant_id) | RoleAcl.tenant_id.is_(None)),
         )
+        .where(owner_column == owner_id, Role.deleted_at.is_(None))
+        .order_by(Role.name)
     )
+    roles: list[tuple[uuid.UUID, str]] = []
     grant = RoleGrant([], False, [], False)
-    for acl, role_tenant in rows:
+    for role_id, name, role_tenant, acl in rows:
+        if (role_id, name) not in roles:
+            roles.append((role_id, name))
+        if acl is None:
+            continue
         grant.features.extend(f for f in acl.features or [] if f not in grant.features)
         grant.super_admin = grant.super_admin or acl.is_super_admin
         grant.platform = grant.platform or (acl.is_super_admin and role_tenant is None)
@@ -69,41 +76,30 @@ async def role_acl(
             grant.organizations = None
         else:
             grant.organizations.extend(acl.organizations)
-    return grant
+    return roles, grant
 
 
 async def load_user_principal(
     session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None = None
 ) -> Principal | None:
-    query = select(User).where(User.id == user_id, User.deleted_at.is_(None))
-    user = (await session.execute(query)).scalar_one_or_none()
-    if user is None:
+    """Two queries: the user with its session state and ACL override, then roles with their ACLs."""
+    query = (
+        select(User, RefreshSession.revoked_at, RefreshSession.id, UserAcl)
+        .outerjoin(RefreshSession, (RefreshSession.id == session_id) & (RefreshSession.user_id == User.id))
+        .outerjoin(UserAcl, (UserAcl.user_id == User.id) & (UserAcl.tenant_id == User.tenant_id))
+        .where(User.id == user_id, User.deleted_at.is_(None))
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
         return None
-    if session_id is not None:
-        revoked = await session.scalar(
-            select(RefreshSession.revoked_at).where(RefreshSession.id == session_id)
-        )
-        # A session row that was revoked (logout) kills the access tokens minted for it.
-        if revoked is not None:
-            return None
-    roles = (
-        await session.execute(
-            select(Role.id, Role.name)
-            .join(UserRole, UserRole.role_id == Role.id)
-            .where(UserRole.user_id == user.id, Role.deleted_at.is_(None))
-        )
-    ).all()
-    role_ids = [r.id for r in roles]
-    custom = (
-        await session.execute(
-            select(UserAcl).where(UserAcl.user_id == user.id, UserAcl.tenant_id == user.tenant_id)
-        )
-    ).scalar_one_or_none()
+    user, revoked_at, found_session, custom = row
+    # A revoked (logged out) or unknown session kills the access tokens minted for it.
+    if session_id is not None and (found_session is None or revoked_at is not None):
+        return None
+    roles, grant = await roles_with_acl(session, UserRole, UserRole.user_id, user.id, user.tenant_id)
     if custom is not None:
         # A per-user ACL replaces the role union; it never confers cross-tenant powers.
         grant = RoleGrant(list(custom.features or []), custom.is_super_admin, custom.organizations, False)
-    else:
-        grant = await role_acl(session, role_ids, user.tenant_id)
     return Principal(
         subject=str(user.id),
         tenant_id=user.tenant_id,
@@ -111,8 +107,8 @@ async def load_user_principal(
         user_id=user.id,
         session_id=session_id,
         email=user.email,
-        roles=[r.name for r in roles],
-        role_ids=role_ids,
+        roles=[name for _, name in roles],
+        role_ids=[role_id for role_id, _ in roles],
         features=grant.features,
         is_super_admin=grant.super_admin,
         is_platform_admin=grant.platform,
@@ -120,10 +116,12 @@ async def load_user_principal(
     )
 
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 async def load_api_key_principal(session: AsyncSession, key: str) -> Principal | None:
-    prefix = key[:12]
     candidates = (
-        await session.execute(select(ApiKey).where(ApiKey.key_prefix == prefix, ApiKey.deleted_at.is_(None)))
+        await session.execute(select(ApiKey).where(ApiKey.key_prefix == key[:12], ApiKey.deleted_at.is_(None)))
     ).scalars()
     now = datetime.now(UTC)
     for api_key in candidates:
@@ -131,23 +129,20 @@ async def load_api_key_principal(session: AsyncSession, key: str) -> Principal |
             continue
         if not verify_api_key(api_key.key_hash, key):
             continue
-        roles = (
-            await session.execute(
-                select(Role.id, Role.name)
-                .join(ApiKeyRole, ApiKeyRole.role_id == Role.id)
-                .where(ApiKeyRole.api_key_id == api_key.id, Role.deleted_at.is_(None))
-            )
-        ).all()
-        grant = await role_acl(session, [r.id for r in roles], api_key.tenant_id)
-        await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
-        await session.commit()
+        roles, grant = await roles_with_acl(
+            session, ApiKeyRole, ApiKeyRole.api_key_id, api_key.id, api_key.tenant_id
+        )
+        # lastUsedAt is kept to the minute: no write on every request.
+        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_PRECISION:
+            await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
+            await session.commit()
         return Principal(
             subject=f"api_key:{api_key.id}",
             tenant_id=api_key.tenant_id,
             org_id=api_key.organization_id,
             api_key_id=api_key.id,
-            roles=[r.name for r in roles],
-            role_ids=[r.id for r in roles],
+            roles=[name for _, name in roles],
+            role_ids=[role_id for role_id, _ in roles],
             features=grant.features,
             is_super_admin=grant.super_admin,
             is_platform_admin=grant.platform,

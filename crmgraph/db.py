@@ -40,7 +40,14 @@ def _on_execute(*_args: object, **_kwargs: object) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        # UTC sessions: timestamps rendered by PostgreSQL (compiled JSON) match Python's isoformat.
+        connect_args={"server_settings": {"timezone": "UTC"}},
+    )
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
     return engine
 

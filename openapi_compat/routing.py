@@ -29,6 +29,14 @@ class Reply:
     redirect: str | None = None
 
 
+@dataclass
+class RawJson:
+    """A JSON body already encoded (e.g. built by PostgreSQL): sent as is."""
+
+    text: str
+    status: int = 200
+
+
 class RestRequest:
     """What a handler sees: the context, path params, query and a leniently parsed body."""
 
@@ -135,6 +143,8 @@ def operation_header(ctx: RequestContext) -> dict[str, str]:
 def _to_response(result: Any, default_status: int, ctx: RequestContext) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):
         return result
+    if isinstance(result, RawJson):
+        return web.Response(text=result.text, status=result.status, content_type="application/json")
     reply = result if isinstance(result, Reply) else Reply(result, default_status)
     headers = {**operation_header(ctx), **reply.headers}
     if reply.redirect:

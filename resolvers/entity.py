@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import Select, or_
@@ -228,7 +229,11 @@ class Entity:
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
@@ -241,3 +246,28 @@ def serialize(entity: Entity, obj: Any, case: KeyCase | None = None) -> dict[str
         if f.read:
             out[keyer(f.attr)] = to_jsonable(getattr(obj, f.attr))
     return out
+
+
+JSON_PAIRS_PER_CALL = 50  # json_build_object takes at most 100 arguments
+ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+
+
+def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
+    """SQL expression rendering one row as the REST JSON object (same keys and values as ``serialize``)."""
+    from sqlalchemy import Text, cast, func
+
+    keyer = camel if (case or entity.key_case) == "camel" else (lambda a: a)
+    pairs: list[Any] = ["id", entity.model.id]
+    for f in entity.fields:
+        if f.read:
+            column = getattr(entity.model, f.attr)
+            if f.type is datetime:  # fixed 6-digit fraction in UTC, as ``to_jsonable`` renders it
+                column = func.to_char(func.timezone("UTC", column), ISO_UTC)
+            pairs += [keyer(f.attr), column]
+    chunks = [pairs[i : i + 2 * JSON_PAIRS_PER_CALL] for i in range(0, len(pairs), 2 * JSON_PAIRS_PER_CALL)]
+    if len(chunks) == 1:
+        return cast(func.json_build_object(*pairs), Text)
+    merged = func.jsonb_build_object(*chunks[0])
+    for chunk in chunks[1:]:
+        merged = merged.op("||")(func.jsonb_build_object(*chunk))
+    return cast(merged, Text)

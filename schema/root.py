@@ -8,11 +8,11 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from crmgraph.config import Settings
 from resolvers.entity import ENTITIES
-from schema import api_keys, auth
+from schema import api_keys, auth, customers
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, mask_errors
 
-MODULES = [auth, api_keys]
+MODULES = [auth, api_keys, customers]
 
 
 def _compose(name: str, fields: dict[str, Any]) -> type:
