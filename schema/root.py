@@ -8,11 +8,12 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from crmgraph.config import Settings
 from resolvers.entity import ENTITIES
-from schema import api_keys, auth, customers
+from schema import api_keys, auth
+from schema.compiled import CompiledLists
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, mask_errors
 
-MODULES = [auth, api_keys, customers]
+MODULES = [auth, api_keys]
 
 
 def _compose(name: str, fields: dict[str, Any]) -> type:
@@ -46,5 +47,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             DomainErrorCodes,
             mask_errors,
+            *([CompiledLists] if settings.graphql_compile else []),
         ],
     )

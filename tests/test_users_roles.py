@@ -117,7 +117,9 @@ async def test_locale_sidebar_and_nav(client, world, admin, anonymous):
     assert hidden[0]["enabled"] is False
     viewer = await login(client, world.emails["viewer"])
     _, nav = await viewer.get("/api/auth/admin/nav")
-    assert [g["id"] for g in nav["groups"]] == ["auth"]  # only what the viewer's features allow
+    groups = {g["id"]: g for g in nav["groups"]}
+    assert "directory" not in groups and "api_keys" not in groups  # only what the viewer's features allow
+    assert [i["href"] for i in groups["auth"]["items"]] == ["/backend/auth/users"]
 
 
 async def test_features_registry(admin, world, client):

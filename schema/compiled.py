@@ -1,0 +1,205 @@
+"""Compiled list reads: a query made only of entity list fields runs as one SQL per root field.
+
+When every selected field maps to a column or a declared relation (no fragments, directives or
+nested arguments, no entity repeated along a path), the selection is turned into a
+``json_build_object`` tree with correlated subqueries for the edges, scoped and permission-checked
+exactly like the resolvers, and the result replaces Strawberry's per-field execution. Anything
+else falls back to the normal resolvers, which stay the reference behaviour.
+"""
+
+import json
+from typing import Any
+
+from graphql import ExecutionResult, FieldNode, GraphQLSchema, OperationDefinitionNode, OperationType
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.language import FragmentDefinitionNode
+from graphql.utilities import get_operation_ast
+from sqlalchemy import Numeric, Text, case, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from strawberry.extensions import SchemaExtension
+
+from crmgraph.context import RequestContext
+from crmgraph.errors import DomainError
+from resolvers.crud import scope_for, scoped, service
+from resolvers.entity import ENTITIES, Entity, Relation, camel
+from resolvers.listing import ListParams
+
+PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
+MAX_PAIRS = 50
+
+
+class Unsupported(Exception):
+    """The selection needs the general executor."""
+
+
+def iso_datetime(column: Any) -> Any:
+    """Render like Python's ``datetime.isoformat()`` in UTC (fraction only when non-zero)."""
+    utc = func.timezone("UTC", column)
+    return case(
+        (column.is_(None), None),
+        (
+            func.mod(cast(func.date_part("microseconds", column), Numeric), 1000000) == 0,
+            func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+        ),
+        else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+    )
+
+
+class Compiler:
+    def __init__(self, ctx: RequestContext) -> None:
+        self.ctx = ctx
+
+    def _require(self, entity: Entity) -> None:
+        principal = self.ctx.principal
+        if principal is None or not principal.has(*entity.features.view):
+            raise Unsupported  # the resolvers raise the right error
+
+    async def object(self, entity: Entity, node: FieldNode, path: tuple[type, ...]) -> Any:
+        if node.selection_set is None:
+            raise Unsupported
+        self._require(entity)
+        fields = {f.camel: f for f in entity.fields if f.read}
+        relations = {camel(r.name): r for r in entity.relations}
+        pairs: list[Any] = []
+        for sel in node.selection_set.selections:
+            if not isinstance(sel, FieldNode) or sel.directives or sel.arguments:
+                raise Unsupported
+            key, name = (sel.alias or sel.name).value, sel.name.value
+            if name == "__typename":
+                value = literal(entity.graphql_name)
+            elif name == "id":
+                value = entity.model.id
+            elif name in fields:
+                column = getattr(entity.model, fields[name].attr)
+                value = iso_datetime(column) if fields[name].type.__name__ == "datetime" else column
+            elif name in relations:
+                value = await self.edge(entity, relations[name], sel, path)
+            else:
+                raise Unsupported
+            pairs += [literal(key), value]
+        if not pairs or len(pairs) > 2 * MAX_PAIRS:
+            raise Unsupported
+        return func.json_build_object(*pairs)
+
+    async def edge(self, source: Entity, relation: Relation, node: FieldNode, path: tuple[type, ...]) -> Any:
+        target = ENTITIES[relation.target]
+        if target.model in path:
+            raise Unsupported  # correlation needs distinct tables along a path
+        obj = await self.object(target, node, (*path, target.model))
+        model = target.model
+        if relation.kind == "one":
+            query = select(obj).where(model.id == getattr(source.model, relation.source_fk))
+        else:
+            agg = func.coalesce(
+                func.json_agg(aggregate_order_by(obj, model.id)), literal_column("'[]'::json")
+            )
+            query = select(agg).select_from(model)
+            if relation.kind == "many":
+                query = query.where(getattr(model, relation.target_fk) == source.model.id)
+            else:
+                through = relation.through
+                query = query.join(through, getattr(through, relation.through_target) == model.id).where(
+                    getattr(through, relation.through_source) == source.model.id
+                )
+        query = await scoped(target, query, await scope_for(self.ctx, target), self.ctx)
+        return query.limit(1).scalar_subquery() if relation.kind == "one" else query.scalar_subquery()
+
+
+def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
+    flt = args.get("filter") or {}  # graphql-core hands input objects over as dicts keyed by GraphQL names
+    filters = {f.name: flt.get(f.name) for f in entity.filters}
+    return ListParams(
+        page=args.get("page", 1),
+        page_size=args.get("pageSize", 50),
+        search=args.get("search"),
+        sort_field=args.get("sortField"),
+        sort_dir=args.get("sortDir") or "asc",
+        ids=args.get("ids"),
+        filters=filters,
+    )
+
+
+async def run_compiled(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict | None,
+    ctx: RequestContext,
+) -> ExecutionResult | None:
+    """Execute the operation compiled, or return None when it must go through the resolvers."""
+    if document is None or any(isinstance(d, FragmentDefinitionNode) for d in document.definitions):
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if not isinstance(operation, OperationDefinitionNode) or operation.operation != OperationType.QUERY:
+        return None
+    if ctx.principal is None or operation.directives:
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None
+    roots = {camel(e.plural): e for e in ENTITIES.values()}
+    compiler = Compiler(ctx)
+    data: dict[str, Any] = {}
+    try:
+        for node in operation.selection_set.selections:
+            if not isinstance(node, FieldNode) or node.directives or node.name.value not in roots:
+                return None
+            entity = roots[node.name.value]
+            field_def = schema.query_type.fields[node.name.value]
+            params = list_params(entity, get_argument_values(field_def, node, coerced))
+            data[(node.alias or node.name).value] = await compile_page(compiler, entity, node, params)
+    except (Unsupported, DomainError):
+        return None
+    ctx.cache["compiled"] = True
+    return ExecutionResult(data=data, errors=None)
+
+
+async def compile_page(
+    compiler: Compiler, entity: Entity, node: FieldNode, params: ListParams
+) -> dict[str, Any]:
+    if node.selection_set is None:
+        raise Unsupported
+    items_node = None
+    for sel in node.selection_set.selections:
+        if not isinstance(sel, FieldNode) or sel.directives or sel.arguments:
+            raise Unsupported
+        if sel.name.value == "items":
+            if items_node is not None:
+                raise Unsupported
+            items_node = sel
+        elif sel.name.value not in PAGE_KEYS | {"__typename"}:
+            raise Unsupported
+    compiler._require(entity)
+    rows: list[Any] = []
+    total = None
+    if items_node is not None:
+        expr = cast(await compiler.object(entity, items_node, (entity.model,)), Text)
+        page = await service(entity)._page(compiler.ctx, params, select(expr), True)
+        rows, total = [json.loads(text) for text in page.items], page
+    else:
+        page = await service(entity)._page(compiler.ctx, params, select(entity.model.id), True)
+        total = page
+    values = {
+        "items": rows,
+        "total": total.total,
+        "page": total.page,
+        "pageSize": total.page_size,
+        "totalPages": total.total_pages,
+        "__typename": f"{entity.graphql_name}Page",
+    }
+    return {(sel.alias or sel.name).value: values[sel.name.value] for sel in node.selection_set.selections}
+
+
+class CompiledLists(SchemaExtension):
+    """Short-circuits execution with the compiled result when the operation qualifies."""
+
+    async def on_execute(self):  # type: ignore[override]
+        ec = self.execution_context
+        ctx = ec.context
+        if isinstance(ctx, RequestContext) and not ec.result:
+            result = await run_compiled(
+                ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables, ctx
+            )
+            if result is not None:
+                ec.result = result
+        yield
