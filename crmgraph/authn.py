@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.config import Settings
@@ -48,20 +49,38 @@ class RoleGrant:
     platform: bool
 
 
-async def roles_with_acl(
-    session: AsyncSession, link: Any, owner_column: Any, owner_id: uuid.UUID, tenant_id: uuid.UUID | None
-) -> tuple[list[tuple[uuid.UUID, str]], RoleGrant]:
-    """Roles linked to a user or key, and the union of their ACLs, in one query."""
-    rows = await session.execute(
+@cache
+def _roles_query(link: Any, owner: str) -> Any:
+    """Built once per link table (statements are per-request hot path): binds owner_id and tenant_id."""
+    return (
         select(Role.id, Role.name, Role.tenant_id, RoleAcl)
         .join(link, link.role_id == Role.id)
         .outerjoin(
             RoleAcl,
-            (RoleAcl.role_id == Role.id) & ((RoleAcl.tenant_id == tenant_id) | RoleAcl.tenant_id.is_(None)),
+            (RoleAcl.role_id == Role.id)
+            & ((RoleAcl.tenant_id == bindparam("tenant_id")) | RoleAcl.tenant_id.is_(None)),
         )
-        .where(owner_column == owner_id, Role.deleted_at.is_(None))
+        .where(getattr(link, owner) == bindparam("owner_id"), Role.deleted_at.is_(None))
         .order_by(Role.name)
     )
+
+
+USER_QUERY = (
+    select(User, RefreshSession.revoked_at, RefreshSession.id, UserAcl)
+    .outerjoin(
+        RefreshSession,
+        (RefreshSession.id == bindparam("session_id")) & (RefreshSession.user_id == User.id),
+    )
+    .outerjoin(UserAcl, (UserAcl.user_id == User.id) & (UserAcl.tenant_id == User.tenant_id))
+    .where(User.id == bindparam("user_id"), User.deleted_at.is_(None))
+)
+
+
+async def roles_with_acl(
+    session: AsyncSession, link: Any, owner: str, owner_id: uuid.UUID, tenant_id: uuid.UUID | None
+) -> tuple[list[tuple[uuid.UUID, str]], RoleGrant]:
+    """Roles linked to a user or key (``link.<owner> == owner_id``) and the union of their ACLs."""
+    rows = await session.execute(_roles_query(link, owner), {"owner_id": owner_id, "tenant_id": tenant_id})
     roles: list[tuple[uuid.UUID, str]] = []
     grant = RoleGrant([], False, [], False)
     for role_id, name, role_tenant, acl in rows:
@@ -83,20 +102,14 @@ async def load_user_principal(
     session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None = None
 ) -> Principal | None:
     """Two queries: the user with its session state and ACL override, then roles with their ACLs."""
-    query = (
-        select(User, RefreshSession.revoked_at, RefreshSession.id, UserAcl)
-        .outerjoin(RefreshSession, (RefreshSession.id == session_id) & (RefreshSession.user_id == User.id))
-        .outerjoin(UserAcl, (UserAcl.user_id == User.id) & (UserAcl.tenant_id == User.tenant_id))
-        .where(User.id == user_id, User.deleted_at.is_(None))
-    )
-    row = (await session.execute(query)).first()
+    row = (await session.execute(USER_QUERY, {"user_id": user_id, "session_id": session_id})).first()
     if row is None:
         return None
     user, revoked_at, found_session, custom = row
     # A revoked (logged out) or unknown session kills the access tokens minted for it.
     if session_id is not None and (found_session is None or revoked_at is not None):
         return None
-    roles, grant = await roles_with_acl(session, UserRole, UserRole.user_id, user.id, user.tenant_id)
+    roles, grant = await roles_with_acl(session, UserRole, "user_id", user.id, user.tenant_id)
     if custom is not None:
         # A per-user ACL replaces the role union; it never confers cross-tenant powers.
         grant = RoleGrant(list(custom.features or []), custom.is_super_admin, custom.organizations, False)
@@ -129,9 +142,7 @@ async def load_api_key_principal(session: AsyncSession, key: str) -> Principal |
             continue
         if not verify_api_key(api_key.key_hash, key):
             continue
-        roles, grant = await roles_with_acl(
-            session, ApiKeyRole, ApiKeyRole.api_key_id, api_key.id, api_key.tenant_id
-        )
+        roles, grant = await roles_with_acl(session, ApiKeyRole, "api_key_id", api_key.id, api_key.tenant_id)
         # lastUsedAt is kept to the minute: no write on every request.
         if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_PRECISION:
             await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))

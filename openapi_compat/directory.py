@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openapi_compat.crud import crud_routes, list_payload
+from openapi_compat.crud import crud_routes, list_response
 from openapi_compat.routing import RestRequest, route
 from resolvers import directory
 from resolvers.directory import ORGANIZATION, TENANT
@@ -18,7 +18,7 @@ async def list_organizations(request: RestRequest) -> Any:
     """``view=options`` (flat, tree order), ``view=tree`` (nested) or the paginated manage view."""
     view = request.query.get("view", "manage")
     if view not in ("options", "tree"):
-        return await list_payload(ORGANIZATION, request)
+        return await list_response(ORGANIZATION, request)
     include_inactive = request.query.get("includeInactive") in ("true", "1")
     orgs = await directory.visible_organizations(request.ctx, include_inactive)
     if view == "tree":

@@ -6,17 +6,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import ValidationFailed, issue
 from crmgraph.security import hash_api_key, new_api_key
 from models.api_keys import ApiKey, ApiKeyRole
 from models.auth import Role
-from models.directory import Organization
-from resolvers.auth.entities import resolve_roles
+from resolvers.auth.entities import org_name_computed, resolve_roles
 from resolvers.crud import service
-from resolvers.entity import Entity, Features, Field, Hooks, Relation
+from resolvers.entity import Computed, Entity, Features, Field, Hooks, Relation
 
 
 async def _before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
@@ -52,24 +52,14 @@ async def key_roles(ctx: RequestContext, key_ids: list[uuid.UUID]) -> dict[uuid.
     return found
 
 
-async def _enrich(ctx: RequestContext, entity: Entity, rows: list[ApiKey], items: list[dict]) -> None:
-    roles = await key_roles(ctx, [r.id for r in rows])
-    org_ids = {r.organization_id for r in rows if r.organization_id}
-    async with ctx.read_session() as session:
-        names = (
-            dict(
-                (
-                    await session.execute(
-                        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
-                    )
-                ).all()
-            )
-            if org_ids
-            else {}
-        )
-    for row, item in zip(rows, items, strict=True):
-        item["roles"] = roles.get(row.id, [])
-        item["organizationName"] = names.get(row.organization_id)
+def _key_roles() -> Any:
+    roles = (
+        select(func.json_agg(aggregate_order_by(func.json_build_object("id", Role.id, "name", Role.name), Role.name)))
+        .join(ApiKeyRole, ApiKeyRole.role_id == Role.id)
+        .where(ApiKeyRole.api_key_id == ApiKey.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(roles, literal_column("'[]'::json"))
 
 
 API_KEY = Entity(
@@ -110,7 +100,7 @@ API_KEY = Entity(
         after_create=_after_create,
         create_result=lambda key, data: {"secret": data["secret"]},
     ),
-    enrich=_enrich,
+    computed=[Computed("roles", _key_roles), org_name_computed(ApiKey)],
 )
 
 

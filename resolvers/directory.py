@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
 from models.directory import Organization, Tenant
-from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation, eq
+from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation, eq
 from resolvers.scope import descendants, effective_tenant, org_scope, parse_uuid, tenant_tree, visible_orgs
 
 # --- tenants -------------------------------------------------------------------------------
@@ -137,27 +138,13 @@ async def _org_before_delete(ctx: RequestContext, uow: UnitOfWork, org: Organiza
     ctx.cache.pop(f"tree:{org.tenant_id}", None)
 
 
-async def _org_enrich(ctx: RequestContext, entity: Entity, rows: list, items: list[dict]) -> None:
-    ids = {r.parent_id for r in rows if r.parent_id}
-    tenant_ids = {r.tenant_id for r in rows}
-    async with ctx.read_session() as session:
-        names = (
-            dict(
-                (
-                    await session.execute(
-                        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
-                    )
-                ).all()
-            )
-            if ids
-            else {}
-        )
-        tenants = dict(
-            (await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)))).all()
-        )
-    for row, item in zip(rows, items, strict=True):
-        item["parentName"] = names.get(row.parent_id)
-        item["tenantName"] = tenants.get(row.tenant_id)
+def _parent_name() -> Any:
+    parent = aliased(Organization)
+    return select(parent.name).where(parent.id == Organization.parent_id).scalar_subquery()
+
+
+def _tenant_name() -> Any:
+    return select(Tenant.name).where(Tenant.id == Organization.tenant_id).scalar_subquery()
 
 
 ORGANIZATION = Entity(
@@ -198,7 +185,7 @@ ORGANIZATION = Entity(
         before_update=_org_before_update,
         before_delete=_org_before_delete,
     ),
-    enrich=_org_enrich,
+    computed=[Computed("parentName", _parent_name), Computed("tenantName", _tenant_name)],
 )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Select, or_
@@ -170,6 +171,14 @@ class Hooks:
 Enricher = Callable[[Any, Any, list[Any], list[dict[str, Any]]], Awaitable[None]]
 
 
+@dataclass
+class Computed:
+    """A derived REST key rendered by SQL (a correlated subquery on the entity's table)."""
+
+    key: str
+    expr: Callable[[], Any]
+
+
 @dataclass(eq=False)
 class Entity:
     name: str
@@ -187,7 +196,8 @@ class Entity:
     key_case: KeyCase = "camel"
     default_sort: str = "id"
     hooks: Hooks = field(default_factory=Hooks)
-    enrich: Enricher | None = None
+    enrich: Enricher | None = None  # Python enrichment; prefer ``computed`` (keeps lists compiled)
+    computed: list[Computed] = field(default_factory=list)
     visibility: Callable[[Any, Select], Awaitable[Select]] | None = None
     rest_verbs: tuple[str, ...] = ("GET", "POST", "PUT", "DELETE")
     mutations: tuple[str, ...] = ("create", "update", "delete")
@@ -252,8 +262,9 @@ JSON_PAIRS_PER_CALL = 50  # json_build_object takes at most 100 arguments
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 
 
+@cache
 def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
-    """SQL expression rendering one row as the REST JSON object (same keys and values as ``serialize``)."""
+    """SQL rendering one row as its REST JSON object: ``serialize``'s keys and values plus ``computed``."""
     from sqlalchemy import Text, cast, func
 
     keyer = camel if (case or entity.key_case) == "camel" else (lambda a: a)
@@ -264,6 +275,8 @@ def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
             if f.type is datetime:  # fixed 6-digit fraction in UTC, as ``to_jsonable`` renders it
                 column = func.to_char(func.timezone("UTC", column), ISO_UTC)
             pairs += [keyer(f.attr), column]
+    for extra in entity.computed:
+        pairs += [extra.key, extra.expr()]
     chunks = [pairs[i : i + 2 * JSON_PAIRS_PER_CALL] for i in range(0, len(pairs), 2 * JSON_PAIRS_PER_CALL)]
     if len(chunks) == 1:
         return cast(func.json_build_object(*pairs), Text)

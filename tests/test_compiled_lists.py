@@ -21,7 +21,11 @@ async def test_compiled_rows_equal_python_rows(client, world, admin, platform, e
     python_page = await service(entity).list(ctx, params)
     compiled_page = await service(entity).list_json(ctx, params)
     assert compiled_page.total == python_page.total
-    assert [json.loads(row) for row in compiled_page.items] == [serialize(entity, obj) for obj in python_page.items]
+    compiled = [json.loads(row) for row in compiled_page.items]
+    python = [serialize(entity, obj) for obj in python_page.items]
+    assert [{k: row[k] for k in ref} for row, ref in zip(compiled, python, strict=True)] == python
+    for row in compiled:  # plus the entity's SQL-computed keys
+        assert all(extra.key in row for extra in entity.computed)
 
 
 async def test_rest_list_uses_window_total(admin):

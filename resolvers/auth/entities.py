@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, ValidationFailed, issue
 from crmgraph.security import consent_digest, hash_password
 from models.auth import RefreshSession, Role, RoleAcl, User, UserConsent, UserRole
 from models.directory import Organization, Tenant
-from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation
+from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation
 from resolvers.scope import effective_tenant, parse_uuid
 
 MIN_PASSWORD = 6
@@ -75,30 +76,20 @@ async def _role_before_delete(ctx: RequestContext, uow: UnitOfWork, role: Role) 
         )
 
 
-async def _role_enrich(ctx: RequestContext, entity: Entity, rows: list[Role], items: list[dict]) -> None:
-    ids = [r.id for r in rows]
-    tenant_ids = {r.tenant_id for r in rows if r.tenant_id}
-    async with ctx.read_session() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(UserRole.role_id, func.count())
-                    .join(User, User.id == UserRole.user_id)
-                    .where(UserRole.role_id.in_(ids), User.deleted_at.is_(None))
-                    .group_by(UserRole.role_id)
-                )
-            ).all()
-        )
-        names = await _names(session, Tenant, tenant_ids)
-    for row, item in zip(rows, items, strict=True):
-        item["usersCount"] = counts.get(row.id, 0)
-        item["tenantName"] = names.get(row.tenant_id)
+def _tenant_name(model: type) -> Computed:
+    return Computed(
+        "tenantName", lambda: select(Tenant.name).where(Tenant.id == model.tenant_id).scalar_subquery()
+    )
 
 
-async def _names(session: Any, model: type, ids: set) -> dict:
-    if not ids:
-        return {}
-    return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).all())
+def _role_users_count() -> Any:
+    return (
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role_id == Role.id, User.deleted_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 ROLE = Entity(
@@ -133,7 +124,7 @@ ROLE = Entity(
         before_update=_role_before_update,
         before_delete=_role_before_delete,
     ),
-    enrich=_role_enrich,
+    computed=[Computed("usersCount", _role_users_count), _tenant_name(Role)],
 )
 
 # --- users ---------------------------------------------------------------------------------
@@ -264,25 +255,21 @@ def _role_filter(query: Select, role_ids: list[uuid.UUID]) -> Select:
     return query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role_id.in_(role_ids))))
 
 
-async def _user_enrich(ctx: RequestContext, entity: Entity, rows: list[User], items: list[dict]) -> None:
-    async with ctx.read_session() as session:
-        orgs = await _names(session, Organization, {r.organization_id for r in rows if r.organization_id})
-        tenants = await _names(session, Tenant, {r.tenant_id for r in rows if r.tenant_id})
-        role_rows = (
-            await session.execute(
-                select(UserRole.user_id, Role.name)
-                .join(Role, Role.id == UserRole.role_id)
-                .where(UserRole.user_id.in_([r.id for r in rows]), Role.deleted_at.is_(None))
-                .order_by(Role.name)
-            )
-        ).all()
-    roles: dict[uuid.UUID, list[str]] = {}
-    for user_id, name in role_rows:
-        roles.setdefault(user_id, []).append(name)
-    for row, item in zip(rows, items, strict=True):
-        item["organizationName"] = orgs.get(row.organization_id)
-        item["tenantName"] = tenants.get(row.tenant_id)
-        item["roles"] = roles.get(row.id, [])
+def _user_role_names() -> Any:
+    names = (
+        select(func.json_agg(aggregate_order_by(Role.name, Role.name)))
+        .join(UserRole, UserRole.role_id == Role.id)
+        .where(UserRole.user_id == User.id, Role.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    return func.coalesce(names, literal_column("'[]'::json"))
+
+
+def org_name_computed(model: type, key: str = "organizationName", column: str = "organization_id") -> Computed:
+    return Computed(
+        key,
+        lambda: select(Organization.name).where(Organization.id == getattr(model, column)).scalar_subquery(),
+    )
 
 
 USER = Entity(
@@ -330,7 +317,7 @@ USER = Entity(
         after_update=_user_after_update,
         before_delete=_user_before_delete,
     ),
-    enrich=_user_enrich,
+    computed=[org_name_computed(User), _tenant_name(User), Computed("roles", _user_role_names)],
 )
 
 
