@@ -34,7 +34,8 @@ conformance: install services
 	$(BIN)/crmgraph conformance
 
 bench: install services
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.platform
+	@if [ -f bench/customers.py ]; then $(BIN)/python -m bench.customers; fi
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache
