@@ -4,12 +4,13 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from crmgraph.config import Settings
 from resolvers.entity import ENTITIES
 from schema import api_keys, auth
 from schema.compiled import CompiledLists
+from schema.cost import cost_limiter
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, mask_errors
 
@@ -45,6 +46,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: AddValidationRules([cost_limiter(settings.graphql_max_cost)]),
             DomainErrorCodes,
             mask_errors,
             *([CompiledLists] if settings.graphql_compile else []),

@@ -7,7 +7,7 @@ from tests.conftest import Api, login
 from tests.factories import make_world
 
 NESTED = """
-{ organizations(pageSize: 100) { total items { name users { email roles { name users { email } } } } } }
+{ organizations(pageSize: 20) { total items { name users { email roles { name users { email } } } } } }
 """
 
 
@@ -88,6 +88,12 @@ async def test_limits_and_masking(admin, client):
     aliases = "{ " + " ".join(f"a{i}: me {{ email }}" for i in range(20)) + " }"
     result = await admin.gql(aliases)
     assert "aliases" in result["errors"][0]["message"].lower()
+    costly = "{ users(pageSize: 100) { items { roles { users { roles { users { email } } } } } } }"
+    result = await admin.gql(costly)
+    assert result["data"] is None and "exceeds the maximum of 50000" in result["errors"][0]["message"]
+    fragment = "query { ...F } fragment F on Query { users(pageSize: 100) { items { roles { users { roles { users { email } } } } } } }"
+    assert "Query cost" in (await admin.gql(fragment))["errors"][0]["message"]
+    assert "errors" not in await admin.gql("{ users(pageSize: 100) { items { email roles { name } } } }")
     result = await admin.gql("{ mee { email } }")
     assert "Did you mean" not in result["errors"][0]["message"]
     status, _ = await admin.get("/graphql?query=" + "mutation%20%7B%20deleteUser(id%3A%20%2200000000-0000-4000-8000-000000000000%22)%20%7D")
