@@ -98,6 +98,24 @@ async def roles_with_acl(
     return roles, grant
 
 
+def principal(
+    subject: str, owner: Any, roles: list[tuple[uuid.UUID, str]], grant: RoleGrant, **ids: Any
+) -> Principal:
+    """A Principal for a user or key row (``owner`` gives tenant and organization)."""
+    return Principal(
+        subject=subject,
+        tenant_id=owner.tenant_id,
+        org_id=owner.organization_id,
+        roles=[name for _, name in roles],
+        role_ids=[role_id for role_id, _ in roles],
+        features=grant.features,
+        is_super_admin=grant.super_admin,
+        is_platform_admin=grant.platform,
+        organizations=grant.organizations,
+        **ids,
+    )
+
+
 async def load_user_principal(
     session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None = None
 ) -> Principal | None:
@@ -113,19 +131,8 @@ async def load_user_principal(
     if custom is not None:
         # A per-user ACL replaces the role union; it never confers cross-tenant powers.
         grant = RoleGrant(list(custom.features or []), custom.is_super_admin, custom.organizations, False)
-    return Principal(
-        subject=str(user.id),
-        tenant_id=user.tenant_id,
-        org_id=user.organization_id,
-        user_id=user.id,
-        session_id=session_id,
-        email=user.email,
-        roles=[name for _, name in roles],
-        role_ids=[role_id for role_id, _ in roles],
-        features=grant.features,
-        is_super_admin=grant.super_admin,
-        is_platform_admin=grant.platform,
-        organizations=grant.organizations,
+    return principal(
+        str(user.id), user, roles, grant, user_id=user.id, session_id=session_id, email=user.email
     )
 
 
@@ -147,18 +154,7 @@ async def load_api_key_principal(session: AsyncSession, key: str) -> Principal |
         if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_PRECISION:
             await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
             await session.commit()
-        return Principal(
-            subject=f"api_key:{api_key.id}",
-            tenant_id=api_key.tenant_id,
-            org_id=api_key.organization_id,
-            api_key_id=api_key.id,
-            roles=[name for _, name in roles],
-            role_ids=[role_id for role_id, _ in roles],
-            features=grant.features,
-            is_super_admin=grant.super_admin,
-            is_platform_admin=grant.platform,
-            organizations=grant.organizations,
-        )
+        return principal(f"api_key:{api_key.id}", api_key, roles, grant, api_key_id=api_key.id)
     return None
 
 

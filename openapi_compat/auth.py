@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openapi_compat.crud import crud_routes
-from openapi_compat.routing import Reply, RestRequest, route
+from openapi_compat.routing import BODY, JSON, Query, Reply, RestRequest, expose, route
 from resolvers.auth import acl, profile, sessions
 from resolvers.auth.entities import ROLE, USER
 from resolvers.features import registry
@@ -95,24 +95,20 @@ route("GET", "/auth/logout")(_logout)
 route("POST", "/auth/logout")(_logout)
 
 
-@route("GET", "/auth/profile")
-async def get_profile(request: RestRequest) -> Any:
-    return await profile.get_profile(request.ctx)
-
-
-@route("PUT", "/auth/profile")
-async def put_profile(request: RestRequest) -> Any:
-    return await profile.put_profile(request.ctx, await request.json_object())
-
-
-@route("POST", "/auth/reset")
-async def reset(request: RestRequest) -> Any:
-    return await sessions.request_reset(request.ctx, await request.body())
-
-
-@route("POST", "/auth/reset/confirm")
-async def reset_confirm(request: RestRequest) -> Any:
-    return await sessions.confirm_reset(request.ctx, await request.body())
+expose("GET", "/auth/profile", profile.get_profile)
+expose("PUT", "/auth/profile", profile.put_profile, JSON)
+expose("POST", "/auth/reset", sessions.request_reset, BODY)
+expose("POST", "/auth/reset/confirm", sessions.confirm_reset, BODY)
+expose("POST", "/auth/feature-check", acl.feature_check, BODY)
+expose("GET", "/auth/features", lambda ctx: registry())
+expose("GET", "/auth/admin/nav", profile.admin_nav)
+expose("GET", "/auth/sidebar/preferences", profile.get_sidebar)
+expose("PUT", "/auth/sidebar/preferences", profile.put_sidebar, JSON)
+expose("GET", "/auth/roles/acl", acl.get_role_acl, Query("roleId"), Query("tenantId"))
+expose("PUT", "/auth/roles/acl", acl.put_role_acl, JSON)
+expose("GET", "/auth/users/acl", acl.get_user_acl, Query("userId"))
+expose("PUT", "/auth/users/acl", acl.put_user_acl, JSON)
+expose("GET", "/auth/users/consents", profile.user_consents, Query("userId"))
 
 
 @route("GET", "/auth/locale")
@@ -124,53 +120,3 @@ async def get_locale(request: RestRequest) -> Any:
 async def set_locale(request: RestRequest) -> Any:
     result = await profile.set_locale(request.ctx, await request.body())
     return Reply(result, set_cookies=[("locale", result["locale"], {"path": "/", "samesite": "Lax"})])
-
-
-@route("POST", "/auth/feature-check")
-async def feature_check(request: RestRequest) -> Any:
-    return acl.feature_check(request.ctx, await request.body())
-
-
-@route("GET", "/auth/features")
-async def features(request: RestRequest) -> Any:
-    return registry()
-
-
-@route("GET", "/auth/admin/nav")
-async def admin_nav(request: RestRequest) -> Any:
-    return await profile.admin_nav(request.ctx)
-
-
-@route("GET", "/auth/sidebar/preferences")
-async def get_sidebar(request: RestRequest) -> Any:
-    return await profile.get_sidebar(request.ctx)
-
-
-@route("PUT", "/auth/sidebar/preferences")
-async def put_sidebar(request: RestRequest) -> Any:
-    return await profile.put_sidebar(request.ctx, await request.json_object())
-
-
-@route("GET", "/auth/roles/acl")
-async def get_role_acl(request: RestRequest) -> Any:
-    return await acl.get_role_acl(request.ctx, request.query.get("roleId"), request.query.get("tenantId"))
-
-
-@route("PUT", "/auth/roles/acl")
-async def put_role_acl(request: RestRequest) -> Any:
-    return await acl.put_role_acl(request.ctx, await request.json_object())
-
-
-@route("GET", "/auth/users/acl")
-async def get_user_acl(request: RestRequest) -> Any:
-    return await acl.get_user_acl(request.ctx, request.query.get("userId"))
-
-
-@route("PUT", "/auth/users/acl")
-async def put_user_acl(request: RestRequest) -> Any:
-    return await acl.put_user_acl(request.ctx, await request.json_object())
-
-
-@route("GET", "/auth/users/consents")
-async def user_consents(request: RestRequest) -> Any:
-    return await profile.user_consents(request.ctx, request.query.get("userId"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openapi_compat.crud import crud_routes, list_response
-from openapi_compat.routing import RestRequest, route
+from openapi_compat.routing import Query, RestRequest, expose, route
 from resolvers import directory
 from resolvers.directory import ORGANIZATION, TENANT
 
@@ -26,19 +26,6 @@ async def list_organizations(request: RestRequest) -> Any:
     return {"items": await directory.organization_options(request.ctx, orgs)}
 
 
-@route("GET", "/directory/organization-switcher")
-async def organization_switcher(request: RestRequest) -> Any:
-    return await directory.organization_switcher(request.ctx)
-
-
-@route("GET", "/directory/tenants/lookup")
-async def tenant_lookup(request: RestRequest) -> Any:
-    return await directory.lookup_tenant(
-        request.ctx, request.query.get("tenantId") or request.query.get("id")
-    )
-
-
-@route("GET", "/directory/organizations/lookup")
-async def organization_lookup(request: RestRequest) -> Any:
-    org_id = request.query.get("id") or request.query.get("organizationId")
-    return await directory.lookup_organization(request.ctx, request.query.get("slug"), org_id)
+expose("GET", "/directory/organization-switcher", directory.organization_switcher)
+expose("GET", "/directory/tenants/lookup", directory.lookup_tenant, Query("tenantId"))
+expose("GET", "/directory/organizations/lookup", directory.lookup_organization, Query("slug"), Query("id"))

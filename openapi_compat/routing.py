@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -132,6 +133,35 @@ def route(
         return handler
 
     return register
+
+
+@dataclass(frozen=True)
+class Query:
+    """An ``expose`` input: one query-string parameter."""
+
+    name: str
+
+
+BODY = "body"  # the parsed body (JSON or form), any shape
+JSON = "json"  # the body, which must be a JSON object
+
+
+def expose(method: str, path: str, fn: Callable[..., Any], *inputs: str | Query, status: int = 200) -> None:
+    """Register a documented route that calls ``fn(ctx, *inputs)`` and returns its result as JSON."""
+
+    async def handler(request: RestRequest) -> Any:
+        values = []
+        for source in inputs:
+            if isinstance(source, Query):
+                values.append(request.query.get(source.name))
+            else:
+                values.append(await (request.body() if source == BODY else request.json_object()))
+        result = fn(request.ctx, *values)
+        result = await result if inspect.isawaitable(result) else result
+        return Reply(result, status) if status != 200 else result
+
+    handler.__doc__ = fn.__doc__
+    route(method, path, status=status)(handler)
 
 
 def operation_header(ctx: RequestContext) -> dict[str, str]:

@@ -5,6 +5,7 @@ maximum page size); other list-of-object edges multiply by ``EDGE_FANOUT``. A qu
 above the limit is rejected before execution.
 """
 
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -44,6 +45,7 @@ def _page_size(node: FieldNode) -> int | None:
     return None
 
 
+@cache
 def cost_limiter(max_cost: int) -> type[ValidationRule]:
     class QueryCostLimit(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:

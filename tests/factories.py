@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crmgraph.config import Settings
 from crmgraph.seed import ensure_org, ensure_role, ensure_user
-from models.directory import Organization, Tenant
+from models.directory import Tenant
 
 PASSWORD = "secret-pass"
 
@@ -71,12 +70,3 @@ async def make_platform_admin(sessionmaker: async_sessionmaker[AsyncSession]) ->
         await ensure_user(session, tenant, root, email, PASSWORD, [role])
         await session.commit()
     return email
-
-
-async def org_name(session: AsyncSession, org_id: uuid.UUID) -> str:
-    org = await session.get(Organization, org_id)
-    return org.name if org else ""
-
-
-def test_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]

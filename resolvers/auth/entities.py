@@ -15,7 +15,7 @@ from crmgraph.security import consent_digest, hash_password
 from models.auth import RefreshSession, Role, RoleAcl, User, UserConsent, UserRole
 from models.directory import Organization, Tenant
 from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation
-from resolvers.scope import effective_tenant, parse_uuid
+from resolvers.scope import parse_uuid
 
 MIN_PASSWORD = 6
 
@@ -319,7 +319,3 @@ USER = Entity(
     ),
     computed=[org_name_computed(User), _tenant_name(User), Computed("roles", _user_role_names)],
 )
-
-
-def current_tenant(ctx: RequestContext) -> uuid.UUID | None:
-    return effective_tenant(ctx)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from crmgraph.context import RequestContext
-from crmgraph.errors import DomainError, TooManyRequests, Unauthorized, ValidationFailed, issue
+from crmgraph.errors import DomainError, TooManyRequests, ValidationFailed, issue
 from crmgraph.security import (
     hash_password,
     issue_access_token,
@@ -247,10 +247,3 @@ async def confirm_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
         user.password_hash = hash_password(password)
         await revoke_user_sessions(uow, user.id)
     return {"ok": True, "redirect": "/login"}
-
-
-def require_refresh_token(raw: Any) -> str:
-    token = raw.get("refreshToken") if isinstance(raw, dict) else None
-    if not token:
-        raise Unauthorized()
-    return token
