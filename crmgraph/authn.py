@@ -141,7 +141,9 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 async def load_api_key_principal(session: AsyncSession, key: str) -> Principal | None:
     candidates = (
-        await session.execute(select(ApiKey).where(ApiKey.key_prefix == key[:12], ApiKey.deleted_at.is_(None)))
+        await session.execute(
+            select(ApiKey).where(ApiKey.key_prefix == key[:12], ApiKey.deleted_at.is_(None))
+        )
     ).scalars()
     now = datetime.now(UTC)
     for api_key in candidates:

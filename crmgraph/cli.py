@@ -18,14 +18,26 @@ def migrate(settings: Settings) -> None:
 
     if asyncio.run(ensure_database(settings.database_url)):
         print("created database")
-    config = Config()
-    config.set_main_option("script_location", "migrations")
-    config.set_main_option("sqlalchemy.url", settings.database_url)
     import migrations
 
+    config = Config()
     config.set_main_option("script_location", migrations.__path__[0])
+    config.set_main_option("sqlalchemy.url", settings.database_url)
     command.upgrade(config, "head")
-    print("migrations applied")
+    tables = asyncio.run(_row_level_security(settings))
+    print(f"migrations applied; row-level security on {len(tables)} tenant tables")
+
+
+async def _row_level_security(settings: Settings) -> list[str]:
+    from crmgraph.db import create_engine
+    from crmgraph.rls import apply_row_level_security
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            return await apply_row_level_security(conn)
+    finally:
+        await engine.dispose()
 
 
 async def _seed(settings: Settings) -> None:

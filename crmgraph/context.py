@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.acl import all_granted, missing_features
 from crmgraph.config import Settings
+from crmgraph.db import SYSTEM, RowScope
 from crmgraph.errors import Forbidden, Unauthorized
 
 ALL_ORGS = "__all__"
@@ -96,18 +97,40 @@ class RequestContext:
             self.loaders[key] = factory()
         return self.loaders[key]
 
+    def tenant_id(self) -> uuid.UUID | None:
+        """The tenant this request works in; platform admins may pick one (``om_selected_tenant``)."""
+        principal = self.require_auth()
+        if principal.is_platform_admin and self.selection.tenant_id:
+            try:
+                return uuid.UUID(self.selection.tenant_id)
+            except ValueError:
+                pass
+        return principal.tenant_id
+
+    def row_scope(self, system: bool = False) -> RowScope:
+        """Row-level security for this request's sessions; ``system`` is for cross-tenant lookups
+        that run before anyone is authenticated (login, password reset, public lookups)."""
+        if system:
+            return SYSTEM
+        if self.principal is None:
+            return RowScope()  # no tenant: nothing tenant-owned is visible
+        return RowScope(tenant_id=self.tenant_id())
+
+    def _session(self, system: bool) -> AsyncSession:
+        return self.sessionmaker(info={"row_scope": self.row_scope(system)})
+
     @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
+    async def read_session(self, system: bool = False) -> AsyncIterator[AsyncSession]:
+        async with self._session(system) as session:
             yield session
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(self, system: bool = False) -> AsyncIterator[UnitOfWork]:
         """One transaction per command: commit on success, roll back whole on any error.
 
         Jobs registered with ``after_commit`` run only once the commit succeeded.
         """
-        async with self.sessionmaker() as session:
+        async with self._session(system) as session:
             uow = UnitOfWork(session)
             try:
                 yield uow

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -52,8 +53,43 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+@dataclass(frozen=True)
+class RowScope:
+    """What row-level security lets a session see: one tenant, or everything (``bypass``)."""
+
+    tenant_id: object = None
+    bypass: bool = False
+
+
+SYSTEM = RowScope(bypass=True)
+APP_ROLE = "crmgraph_app"  # non-owner, no BYPASSRLS: request transactions run as this role
+SET_SCOPE = text(
+    "SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true),"
+    " set_config('app.bypass', :bypass, true)"
+)
+
+
+class ScopedSession(Session):
+    """A session that writes its RowScope into every transaction it begins (see ``crmgraph.rls``)."""
+
+
+@event.listens_for(ScopedSession, "after_begin")
+def _bind_row_scope(session: Session, _transaction: object, connection: Connection) -> None:
+    scope: RowScope = session.info.get("row_scope", SYSTEM)
+    tenant = "" if scope.tenant_id is None else str(scope.tenant_id)
+    connection.execute(
+        SET_SCOPE,
+        {
+            "role": "none" if scope.bypass else APP_ROLE,
+            "tenant": tenant,
+            "bypass": "on" if scope.bypass else "off",
+        },
+    )
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions without an explicit ``row_scope`` in ``info`` are system sessions (workers, seeding)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ScopedSession)
 
 
 def server_url(url: str) -> tuple[str, str]:

@@ -268,7 +268,7 @@ async def lookup_organization(ctx: RequestContext, slug: str | None, org_id: str
     query = (
         query.where(Organization.slug == slug) if slug else query.where(Organization.id == parse_uuid(org_id))
     )
-    async with ctx.read_session() as session:
+    async with ctx.read_session(system=True) as session:  # public, before any login
         org = (await session.execute(query.limit(1))).scalar_one_or_none()
     if org is None:
         raise NotFound()

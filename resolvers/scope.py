@@ -21,12 +21,7 @@ def parse_uuid(value: object) -> uuid.UUID | None:
 
 
 def effective_tenant(ctx: RequestContext) -> uuid.UUID | None:
-    principal = ctx.require_auth()
-    if principal.is_platform_admin and ctx.selection.tenant_id:
-        selected = parse_uuid(ctx.selection.tenant_id)
-        if selected is not None:
-            return selected
-    return principal.tenant_id
+    return ctx.tenant_id()
 
 
 async def tenant_tree(ctx: RequestContext, tenant_id: uuid.UUID | None) -> dict[uuid.UUID, uuid.UUID | None]:

@@ -46,7 +46,7 @@ async def put_profile(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     """Change own email and/or password; a new password needs the current one."""
     data = validate(ProfileInput, raw)
     user_id = _user_id(ctx)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:  # own rows, by user id
         user = await uow.session.scalar(select(User).where(User.id == user_id).with_for_update())
         before = {"email": user.email}
         if data.email and data.email != user.email:
@@ -84,7 +84,7 @@ async def set_locale(ctx: RequestContext, raw: Any) -> dict[str, Any]:
         raise ValidationFailed([issue("locale", f"One of {', '.join(LOCALES)}", "invalid_enum_value")])
     principal = ctx.principal
     if principal is not None and principal.user_id is not None:
-        async with ctx.unit_of_work() as uow:
+        async with ctx.unit_of_work(system=True) as uow:  # own rows, by user id
             user = await uow.session.get(User, principal.user_id)
             if user is not None:
                 user.locale = locale
@@ -123,7 +123,7 @@ async def _manageable_roles(ctx: RequestContext, session: Any) -> list[Role]:
 
 async def get_sidebar(ctx: RequestContext) -> dict[str, Any]:
     user_id = _user_id(ctx)
-    async with ctx.read_session() as session:
+    async with ctx.read_session(system=True) as session:  # own rows, by user id
         pref = await session.scalar(select(SidebarPreference).where(SidebarPreference.user_id == user_id))
         roles = await _manageable_roles(ctx, session)
         with_pref = set(
@@ -150,7 +150,7 @@ async def put_sidebar(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     settings = (data.settings or SidebarSettings()).model_dump()
     applied: list[str] = []
     cleared: list[str] = []
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:  # own rows, by user id
         pref = await uow.session.scalar(select(SidebarPreference).where(SidebarPreference.user_id == user_id))
         if pref is None:
             pref = SidebarPreference(id=uuid.uuid4(), user_id=user_id, tenant_id=principal.tenant_id)

@@ -101,7 +101,7 @@ async def login(ctx: RequestContext, raw: Any) -> tuple[IssuedTokens, list[str]]
         )
     await rate_limit(ctx, f"login:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
     await rate_limit(ctx, f"login:{ctx.client_ip}:{email.lower()}", ctx.settings.login_rate_per_email)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:
         query = select(User).where(func.lower(User.email) == email.lower(), User.deleted_at.is_(None))
         tenant_id = parse_uuid(data.get("tenantId")) if data.get("tenantId") else None
         if tenant_id is not None:
@@ -124,7 +124,7 @@ async def refresh(ctx: RequestContext, refresh_token: str | None) -> IssuedToken
     """Rotate a refresh token. Reusing a rotated token revokes its whole family (theft signal)."""
     if not refresh_token or not isinstance(refresh_token, str):
         raise LoginFailed(400, "refreshToken is required")
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:
         row = await uow.session.scalar(
             select(RefreshSession)
             .where(RefreshSession.token_hash == token_digest(refresh_token))
@@ -154,7 +154,7 @@ async def refresh(ctx: RequestContext, refresh_token: str | None) -> IssuedToken
 async def logout(ctx: RequestContext, refresh_token: str | None) -> None:
     """Revoke the caller's session (and the refresh token cookie's, if any)."""
     principal = ctx.principal
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:
         now = datetime.now(UTC)
         if principal is not None and principal.session_id is not None:
             await uow.session.execute(
@@ -179,7 +179,7 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     if not email:
         raise ValidationFailed([issue("email", "Required", "invalid_type")])
     await rate_limit(ctx, f"reset:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:
         users = list(
             (
                 await uow.session.execute(
@@ -231,7 +231,7 @@ async def confirm_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
         )
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed([issue("password", f"At least {MIN_PASSWORD} characters", "too_small")])
-    async with ctx.unit_of_work() as uow:
+    async with ctx.unit_of_work(system=True) as uow:
         reset = await uow.session.scalar(
             select(PasswordReset).where(PasswordReset.token_hash == token_digest(token)).with_for_update()
         )
