@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from crmgraph.config import Settings
@@ -12,9 +13,18 @@ from schema import api_keys, auth
 from schema.compiled import CompiledLists
 from schema.cost import cost_limiter
 from schema.entity import build_object_types, mutation_fields, query_fields
-from schema.errors import DomainErrorCodes, mask_errors
+from schema.errors import DomainErrorCodes, is_domain, mask_errors
 
 MODULES = [auth, api_keys]
+
+
+class Schema(strawberry.Schema):
+    """Logs only unexpected errors: domain errors (401/403/404/400...) are answers, not incidents."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        unexpected = [e for e in errors if not is_domain(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
 def _compose(name: str, fields: dict[str, Any]) -> type:
@@ -39,7 +49,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extra_queries, extra_mutations = module.build()
         queries.update(extra_queries)
         mutations.update(extra_mutations)
-    return strawberry.Schema(
+    return Schema(
         query=_compose("Query", queries),
         mutation=_compose("Mutation", mutations),
         extensions=[

@@ -48,7 +48,8 @@ async def rate_limit(ctx: RequestContext, key: str, limit: int, window: int = 60
     """Fixed-window counter in Redis; skipped when no Redis is configured."""
     if ctx.redis is None:
         return
-    bucket = f"crmgraph:rl:{key}:{int(datetime.now(UTC).timestamp()) // window}"
+    window_id = int(datetime.now(UTC).timestamp()) // window
+    bucket = f"{ctx.settings.queue_name}:rl:{key}:{window_id}"  # namespaced like the app's queue
     count = await ctx.redis.incr(bucket)
     if count == 1:
         await ctx.redis.expire(bucket, window)
