@@ -9,13 +9,13 @@ from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxToke
 
 from crmgraph.config import Settings
 from resolvers.entity import ENTITIES
-from schema import api_keys, auth
+from schema import api_keys, auth, customers
 from schema.compiled import CompiledLists
 from schema.cost import cost_limiter
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, is_domain, mask_errors
 
-MODULES = [auth, api_keys]
+MODULES = [auth, api_keys, customers]
 
 
 class Schema(strawberry.Schema):
