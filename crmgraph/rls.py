@@ -42,9 +42,25 @@ async def ensure_app_role(conn: AsyncConnection) -> None:
     await conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
 
 
+# Under row-level security PostgreSQL only uses an index for operators marked LEAKPROOF (others run
+# after the policy). These text operators cannot reveal row data (they fail only on a malformed
+# pattern, which the resolvers escape), so search and prefix filters keep their indexes.
+LEAKPROOF_FUNCTIONS = ("texticlike(text, text)", "textlike(text, text)", "lower(text)")
+
+
+async def mark_text_operators_leakproof(conn: AsyncConnection) -> bool:
+    """Needs a superuser; returns False (and changes nothing) otherwise."""
+    if not await conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+        return False
+    for function in LEAKPROOF_FUNCTIONS:
+        await conn.execute(text(f"ALTER FUNCTION {function} LEAKPROOF"))
+    return True
+
+
 async def apply_row_level_security(conn: AsyncConnection) -> list[str]:
     """Enable, force and (re)create the isolation policy on every table with ``tenant_id``. Idempotent."""
     await ensure_app_role(conn)
+    await mark_text_operators_leakproof(conn)
     tables = list((await conn.execute(TENANT_TABLES)).scalars())
     for table in tables:
         await conn.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))

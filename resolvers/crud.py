@@ -89,20 +89,17 @@ class EntityService:
         if params.ids == []:
             return Page([], 0, params.page, params.page_size)
         query = apply_list_params(entity, await scoped(entity, base, scope, ctx), params)
-        # The total rides along as a window count: one round trip for the common case.
-        page_query = (
-            order_by(entity, query.add_columns(func.count().over().label("_total")), params)
-            .limit(params.page_size)
-            .offset((params.page - 1) * params.page_size)
-        )
+        offset = (params.page - 1) * params.page_size
+        page_query = order_by(entity, query, params).limit(params.page_size).offset(offset)
         async with ctx.read_session() as session:
-            rows = (await session.execute(page_query)).all()
-            if rows:
-                total = rows[0]._total
-            else:  # past the last page (or nothing matches): count separately
+            rows = list((await session.execute(page_query)).scalars())
+            if len(rows) < params.page_size and (rows or offset == 0):
+                total = offset + len(rows)  # the last page tells the total: no count query
+            else:
+                # A separate count keeps the page query's plan free (no window over every match).
                 count_query = select(func.count()).select_from(query.order_by(None).subquery())
                 total = (await session.execute(count_query)).scalar_one()
-        return Page([row[0] for row in rows], total, params.page, params.page_size)
+        return Page(rows, total, params.page, params.page_size)
 
     async def get(self, ctx: RequestContext, id_: Any, *, check: bool = True) -> Any:
         if check:

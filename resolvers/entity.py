@@ -204,6 +204,9 @@ class Entity:
     description: str = ""
 
     def __post_init__(self) -> None:
+        existing = ENTITIES.get(self.name)
+        if existing is not None and existing.module != self.module:
+            raise ValueError(f"entity name {self.name!r} already declared by module {existing.module!r}")
         ENTITIES[self.name] = self
 
     @property

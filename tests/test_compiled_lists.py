@@ -28,7 +28,7 @@ async def test_compiled_rows_equal_python_rows(client, world, admin, platform, e
         assert all(extra.key in row for extra in entity.computed)
 
 
-async def test_rest_list_uses_window_total(admin):
+async def test_total_past_the_last_page(admin):
     status, page = await admin.get("/api/directory/tenants?page=99")
     assert status == 200 and page["items"] == [] and page["total"] == 1 and page["totalPages"] == 1
 

@@ -65,3 +65,18 @@ async def test_writes_into_another_tenant_are_refused(settings, sessionmaker):
             text("UPDATE organizations SET name = 'hijacked' WHERE tenant_id = :t"), {"t": away.tenant_id}
         )
         assert result.rowcount == 0
+
+
+async def test_search_operators_keep_their_indexes(sessionmaker):
+    """Under RLS only LEAKPROOF operators may use an index; migrate marks the text search ones."""
+    async with sessionmaker() as session:
+        flags = dict(
+            (
+                await session.execute(
+                    text(
+                        "SELECT proname, proleakproof FROM pg_proc WHERE proname IN ('texticlike', 'textlike')"
+                    )
+                )
+            ).all()
+        )
+    assert flags == {"texticlike": True, "textlike": True}
