@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 import uuid
 from dataclasses import replace
@@ -151,7 +150,7 @@ async def main(users: int, requests: int) -> None:
             resolved = await load("GraphQL orgs→users→roles (resolvers+dataloaders)", http,
                                   post("/graphql", gql, lambda: {"query": NESTED.replace(
                                       "{", "{ __typename @include(if: true) ", 1)}), requests // 4)
-            rows += [(compiled, floor), (resolved, floor)]
+            rows += [(compiled, None), (resolved, compiled)]  # nested: the compiled read is the reference
             rows.append((await load("REST POST /api/directory/organizations (write)", http,
                                     post("/api/directory/organizations", auth,
                                          lambda: {"name": f"org {uuid.uuid4().hex[:8]}"}), requests // 2), None))
@@ -162,7 +161,8 @@ async def main(users: int, requests: int) -> None:
         for figures, baseline in rows:
             print(figures.row(baseline))
         print(await event_delivery(settings, sessionmaker, 500))
-        print(json.dumps({"note": "ratio = raw req/s ÷ endpoint req/s (1.0x is the floor)"}))
+        print("ratio = reference req/s ÷ endpoint req/s: REST lists against the raw page, the resolver-path")
+        print("GraphQL read against its compiled twin (the nested read returns every user, so no raw row)")
     finally:
         await engine.dispose()
         await drop_database(settings.database_url)
