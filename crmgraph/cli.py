@@ -87,6 +87,24 @@ async def _worker(settings: Settings, burst: bool = False) -> None:
         await worker.close()
 
 
+async def _retry_events(settings: Settings) -> None:
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from crmgraph.db import create_engine, session_factory
+    from workers.events import requeue_failed
+
+    engine = create_engine(settings.database_url)
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
+    try:
+        print(f"re-queued {await requeue_failed(session_factory(engine), pool)} failed events")
+    finally:
+        await pool.aclose()
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crmgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run the arq worker")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     sub.add_parser("conformance", help="check every documented operation against a scratch database")
+    sub.add_parser("retry-events", help="re-queue outbox events that exhausted their attempts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     settings = get_settings()
@@ -109,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_serve(settings, args.worker))
         elif args.command == "worker":
             asyncio.run(_worker(settings, args.burst))
+        elif args.command == "retry-events":
+            asyncio.run(_retry_events(settings))
         elif args.command == "conformance":
             from crmgraph.conformance import run_cli
 

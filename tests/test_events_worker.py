@@ -47,7 +47,9 @@ async def test_event_is_dispatched_by_worker_and_retried(client, world, admin, s
         events = list(
             (
                 await session.execute(
-                    select(OutboxEvent).where(OutboxEvent.payload["id"].astext == org_id).order_by(OutboxEvent.created_at)
+                    select(OutboxEvent)
+                    .where(OutboxEvent.payload["id"].astext == org_id)
+                    .order_by(OutboxEvent.created_at)
                 )
             ).scalars()
         )
@@ -56,21 +58,62 @@ async def test_event_is_dispatched_by_worker_and_retried(client, world, admin, s
 
     await run_worker(settings)
 
-    assert sorted(SEEN[str(world.tenant_id)]) == ["directory.organization.created", "directory.organization.updated"]
+    assert sorted(SEEN[str(world.tenant_id)]) == [
+        "directory.organization.created",
+        "directory.organization.updated",
+    ]
     async with sessionmaker() as session:
         rows = {
             e.name: e
-            for e in (await session.execute(select(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events])))).scalars()
+            for e in (
+                await session.execute(select(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events])))
+            ).scalars()
         }
         updated = rows["directory.organization.updated"]
         assert rows["directory.organization.created"].status == "dispatched"
         assert updated.status == "dispatched" and updated.attempts == 2
         assert "receiver down" in updated.last_error
         deliveries = (
-            await session.execute(select(EventDelivery.subscriber).where(EventDelivery.event_id == updated.id))
+            await session.execute(
+                select(EventDelivery.subscriber).where(EventDelivery.event_id == updated.id)
+            )
         ).scalars()
         # The recorder ran once even though the event was attempted twice (idempotent redelivery).
         assert sorted(deliveries) == ["test-flaky", "test-recorder"]
+
+
+async def test_failed_events_can_be_requeued(world, settings, sessionmaker):
+    """An event that exhausted its attempts is never lost: ``crmgraph retry-events`` replays it."""
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from workers.events import requeue_failed
+
+    event_id = uuid.uuid4()
+    async with sessionmaker() as session:
+        session.add(
+            OutboxEvent(
+                id=event_id,
+                name="directory.organization.deleted",
+                payload={"id": str(uuid.uuid4()), "tenantId": f"retry-{event_id}"},
+                status="failed",
+                attempts=3,
+                last_error="receiver down",
+            )
+        )
+        await session.commit()
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
+    try:
+        assert await requeue_failed(sessionmaker, pool) >= 1
+    finally:
+        await pool.aclose()
+    await run_worker(settings)
+    assert SEEN[f"retry-{event_id}"] == ["directory.organization.deleted"]
+    async with sessionmaker() as session:
+        event = await session.get(OutboxEvent, event_id)
+        assert event.status == "dispatched" and event.attempts == 1
 
 
 async def test_sweeper_redelivers_events_that_missed_the_queue(world, settings, sessionmaker):
@@ -91,7 +134,9 @@ async def test_sweeper_redelivers_events_that_missed_the_queue(world, settings, 
             )
         )
         await session.commit()
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name)
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
     try:
         assert await sweep_outbox({"sessionmaker": sessionmaker, "redis": pool}) >= 1
     finally:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import Retry
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models.events import EventDelivery, OutboxEvent
 from resolvers.events import subscribers_for
@@ -75,4 +75,25 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
         )
     for event_id in ids:
         await ctx["redis"].enqueue_job("dispatch_event", str(event_id), _job_id=f"event:{event_id}:sweep")
+    return len(ids)
+
+
+async def requeue_failed(sessionmaker: Any, redis: Any) -> int:
+    """Give events that exhausted their attempts a fresh start (after the receiver is fixed)."""
+    async with sessionmaker() as session:
+        ids = list(
+            (
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.status == "failed")
+                    .values(status="pending", attempts=0)
+                    .returning(OutboxEvent.id)
+                )
+            ).scalars()
+        )
+        await session.commit()
+    for event_id in ids:
+        await redis.enqueue_job(
+            "dispatch_event", str(event_id), _job_id=f"event:{event_id}:retry:{uuid.uuid4()}"
+        )
     return len(ids)
