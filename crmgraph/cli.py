@@ -29,27 +29,19 @@ def migrate(settings: Settings) -> None:
 
 
 async def _row_level_security(settings: Settings) -> list[str]:
-    from crmgraph.db import create_engine
+    from crmgraph.db import engine_for
     from crmgraph.rls import apply_row_level_security
 
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.begin() as conn:
-            return await apply_row_level_security(conn)
-    finally:
-        await engine.dispose()
+    async with engine_for(settings.database_url) as engine, engine.begin() as conn:
+        return await apply_row_level_security(conn)
 
 
 async def _seed(settings: Settings) -> None:
-    from crmgraph.db import create_engine, session_factory
+    from crmgraph.db import engine_for, session_factory
     from crmgraph.seed import seed
 
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            result = await seed(session, settings)
-    finally:
-        await engine.dispose()
+    async with engine_for(settings.database_url) as engine, session_factory(engine)() as session:
+        result = await seed(session, settings)
     state = "created" if result.created else "already present"
     print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
 
@@ -91,18 +83,17 @@ async def _retry_events(settings: Settings) -> None:
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    from crmgraph.db import create_engine, session_factory
+    from crmgraph.db import engine_for, session_factory
     from workers.events import requeue_failed
 
-    engine = create_engine(settings.database_url)
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
     )
     try:
-        print(f"re-queued {await requeue_failed(session_factory(engine), pool)} failed events")
+        async with engine_for(settings.database_url) as engine:
+            print(f"re-queued {await requeue_failed(session_factory(engine), pool)} failed events")
     finally:
         await pool.aclose()
-        await engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:

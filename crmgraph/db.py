@@ -92,6 +92,16 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ScopedSession)
 
 
+@asynccontextmanager
+async def engine_for(url: str) -> AsyncIterator[AsyncEngine]:
+    """A short-lived engine for one-off commands (CLI, benchmarks), disposed on exit."""
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 def server_url(url: str) -> tuple[str, str]:
     """Split a database URL into (maintenance URL, database name)."""
     parsed = make_url(url)

@@ -9,7 +9,7 @@ from openapi_compat.routing import Reply, RestRequest, route
 from resolvers.api_keys import API_KEY, create_api_key
 from resolvers.crud import service
 
-crud_routes(API_KEY, ("GET",))
+crud_routes(API_KEY)  # GET only; create and delete have their own documented bodies
 
 
 @route("POST", "/api_keys/keys", entity=API_KEY, status=201)

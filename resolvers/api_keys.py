@@ -54,7 +54,11 @@ async def key_roles(ctx: RequestContext, key_ids: list[uuid.UUID]) -> dict[uuid.
 
 def _key_roles() -> Any:
     roles = (
-        select(func.json_agg(aggregate_order_by(func.json_build_object("id", Role.id, "name", Role.name), Role.name)))
+        select(
+            func.json_agg(
+                aggregate_order_by(func.json_build_object("id", Role.id, "name", Role.name), Role.name)
+            )
+        )
         .join(ApiKeyRole, ApiKeyRole.role_id == Role.id)
         .where(ApiKeyRole.api_key_id == ApiKey.id)
         .scalar_subquery()

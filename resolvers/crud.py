@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, func, inspect, select
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from crmgraph.context import OrgScope, RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
 from resolvers.entity import Entity, json_row, search_clause, serialize
-from resolvers.events import emit, record_action
+from resolvers.events import record_command
 from resolvers.listing import ListParams, Page
 from resolvers.scope import org_scope, parse_uuid
 from resolvers.validation import validate_input
@@ -60,9 +61,14 @@ def order_by(entity: Entity, query: Select, params: ListParams) -> Select:
     return query.order_by(ordered, entity.model.id.asc())
 
 
+@cache
+def column_keys(model: type) -> frozenset[str]:
+    return frozenset(attr.key for attr in inspect(model).column_attrs)
+
+
 def columns_only(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``data`` that maps to columns (other keys are for hooks, e.g. role lists)."""
-    columns = {attr.key for attr in inspect(entity.model).column_attrs}
+    columns = column_keys(entity.model)
     return {k: v for k, v in data.items() if k in columns}
 
 
@@ -222,25 +228,19 @@ class EntityService:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        entity = self.entity
-        tenant_id = getattr(obj, "tenant_id", None)
-        org_id = getattr(obj, "organization_id", None)
         past = {"create": "created", "update": "updated", "delete": "deleted"}[verb]
-        payload = {"id": str(obj.id), "tenantId": str(tenant_id) if tenant_id else None}
-        if org_id:
-            payload["organizationId"] = str(org_id)
-        emit(ctx, uow, f"{entity.event_prefix}.{past}", payload, tenant_id, org_id)
-        record_action(
+        record_command(
             ctx,
             uow,
-            command_id=f"{entity.module}.{entity.name}.{verb}",
-            label=f"{verb.title()} {entity.name.replace('_', ' ')}",
-            resource_kind=f"{entity.module}.{entity.name}",
+            module=self.entity.module,
+            entity=self.entity.name,
+            verb=verb,
+            event=past,
             resource_id=obj.id,
+            tenant_id=getattr(obj, "tenant_id", None),
+            organization_id=getattr(obj, "organization_id", None),
             before=before,
             after=after,
-            tenant_id=tenant_id,
-            organization_id=org_id,
         )
 
 

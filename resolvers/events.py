@@ -110,3 +110,41 @@ def record_action(
         }
     )
     return log
+
+
+def record_command(
+    ctx: RequestContext,
+    uow: UnitOfWork,
+    *,
+    module: str,
+    entity: str,
+    verb: str,
+    resource_id: Any,
+    tenant_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+    event: str | None = None,
+) -> None:
+    """What every write records: the outbox event ``<module>.<entity>.<event or verb>`` and an
+    action-log entry (command ``<module>.<entity>.<verb>``), both in the command's transaction."""
+    event_payload = {
+        "id": str(resource_id) if resource_id else None,
+        "tenantId": str(tenant_id) if tenant_id else None,
+        **({"organizationId": str(organization_id)} if organization_id else {}),
+        **(payload or {}),
+    }
+    emit(ctx, uow, f"{module}.{entity}.{event or verb}", event_payload, tenant_id, organization_id)
+    record_action(
+        ctx,
+        uow,
+        command_id=f"{module}.{entity}.{verb}",
+        label=f"{verb.replace('_', ' ').capitalize()} {entity.replace('_', ' ')}",
+        resource_kind=f"{module}.{entity}",
+        resource_id=resource_id,
+        before=before,
+        after=after,
+        tenant_id=tenant_id,
+        organization_id=organization_id,
+    )

@@ -8,6 +8,7 @@ else falls back to the normal resolvers, which stay the reference behaviour.
 """
 
 import json
+from functools import cache
 from typing import Any
 
 from graphql import ExecutionResult, FieldNode, GraphQLSchema, OperationDefinitionNode, OperationType
@@ -23,6 +24,7 @@ from crmgraph.errors import DomainError
 from resolvers.crud import scope_for, scoped, service
 from resolvers.entity import ENTITIES, Entity, Relation, camel
 from resolvers.listing import ListParams
+from schema.entity import list_params, snake
 
 PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
 MAX_PAIRS = 50
@@ -45,6 +47,18 @@ def iso_datetime(column: Any) -> Any:
     )
 
 
+@cache
+def graphql_members(entity: Entity) -> tuple[dict[str, Any], dict[str, Relation]]:
+    """Readable fields and relations of an entity by their GraphQL names."""
+    return {f.camel: f for f in entity.fields if f.read}, {camel(r.name): r for r in entity.relations}
+
+
+@cache
+def list_roots() -> dict[str, Entity]:
+    """Root list fields by GraphQL name (entities are all declared before the first request)."""
+    return {camel(e.plural): e for e in ENTITIES.values()}
+
+
 class Compiler:
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx
@@ -58,8 +72,7 @@ class Compiler:
         if node.selection_set is None:
             raise Unsupported
         self._require(entity)
-        fields = {f.camel: f for f in entity.fields if f.read}
-        relations = {camel(r.name): r for r in entity.relations}
+        fields, relations = graphql_members(entity)
         pairs: list[Any] = []
         for sel in node.selection_set.selections:
             if not isinstance(sel, FieldNode) or sel.directives or sel.arguments:
@@ -105,20 +118,6 @@ class Compiler:
         return query.limit(1).scalar_subquery() if relation.kind == "one" else query.scalar_subquery()
 
 
-def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
-    flt = args.get("filter") or {}  # graphql-core hands input objects over as dicts keyed by GraphQL names
-    filters = {f.name: flt.get(f.name) for f in entity.filters}
-    return ListParams(
-        page=args.get("page", 1),
-        page_size=args.get("pageSize", 50),
-        search=args.get("search"),
-        sort_field=args.get("sortField"),
-        sort_dir=args.get("sortDir") or "asc",
-        ids=args.get("ids"),
-        filters=filters,
-    )
-
-
 async def run_compiled(
     schema: GraphQLSchema,
     document: Any,
@@ -137,7 +136,7 @@ async def run_compiled(
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
         return None
-    roots = {camel(e.plural): e for e in ENTITIES.values()}
+    roots = list_roots()
     compiler = Compiler(ctx)
     data: dict[str, Any] = {}
     try:
@@ -146,7 +145,8 @@ async def run_compiled(
                 return None
             entity = roots[node.name.value]
             field_def = schema.query_type.fields[node.name.value]
-            params = list_params(entity, get_argument_values(field_def, node, coerced))
+            args = get_argument_values(field_def, node, coerced)
+            params = list_params(entity, {snake(name): value for name, value in args.items()})
             data[(node.alias or node.name).value] = await compile_page(compiler, entity, node, params)
     except (Unsupported, DomainError):
         return None

@@ -122,7 +122,7 @@ def _filter_type(entity: Entity) -> type | None:
     cls = type(f"{entity.graphql_name}Filter", (), {"__module__": __name__})
     annotations: dict[str, Any] = {}
     for flt in entity.filters:
-        attr = _snake(flt.name)
+        attr = snake(flt.name)
         base = scalar(flt.type)
         annotations[attr] = (list[base] if flt.many else base) | None
         setattr(cls, attr, strawberry.field(default=None, name=flt.name, description=flt.description or None))
@@ -130,7 +130,7 @@ def _filter_type(entity: Entity) -> type | None:
     return strawberry.input(cls)
 
 
-def _snake(name: str) -> str:
+def snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
@@ -138,19 +138,30 @@ def input_dict(value: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(value).items() if v is not strawberry.UNSET}
 
 
-async def _run_list(entity: Entity, info: Info, args: dict[str, Any]) -> Any:
-    flt = args.pop("filter", None)
-    filters = {f.name: getattr(flt, _snake(f.name)) for f in entity.filters} if flt is not None else {}
-    params = ListParams(
-        page=args["page"],
-        page_size=args["page_size"],
-        search=args["search"],
-        sort_field=args["sort_field"],
-        sort_dir=args["sort_dir"] or "asc",
-        ids=args["ids"],
+def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
+    """ListParams from list-field arguments keyed by Python (snake_case) names.
+
+    ``filter`` is the Strawberry input object, or (on the compiled path) graphql-core's dict keyed
+    by GraphQL names.
+    """
+    flt = args.get("filter")
+    if isinstance(flt, dict):
+        filters = {f.name: flt.get(f.name) for f in entity.filters}
+    else:
+        filters = {f.name: getattr(flt, snake(f.name)) for f in entity.filters} if flt is not None else {}
+    return ListParams(
+        page=args.get("page", 1),
+        page_size=args.get("page_size", DEFAULT_PAGE_SIZE),
+        search=args.get("search"),
+        sort_field=args.get("sort_field"),
+        sort_dir=args.get("sort_dir") or "asc",
+        ids=args.get("ids"),
         filters=filters,
     )
-    return page_value(entity, await service(entity).list(context(info), params))
+
+
+async def _run_list(entity: Entity, info: Info, args: dict[str, Any]) -> Any:
+    return page_value(entity, await service(entity).list(context(info), list_params(entity, args)))
 
 
 def list_field(entity: Entity) -> Any:
@@ -219,7 +230,7 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
             return obj
 
         create.__annotations__ = {"info": Info, "input": create_input, "return": obj_type}
-        fields[f"create_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=create)
+        fields[f"create_{snake(name).lstrip('_')}"] = strawberry.mutation(resolver=create)
 
     if update_input is not None:
 
@@ -227,7 +238,7 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
             return await svc.update(context(info), input_dict(input), id_=id)
 
         update.__annotations__ = {"info": Info, "id": uuid.UUID, "input": update_input, "return": obj_type}
-        fields[f"update_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=update)
+        fields[f"update_{snake(name).lstrip('_')}"] = strawberry.mutation(resolver=update)
 
     if "delete" in entity.mutations:
 
@@ -235,14 +246,14 @@ def mutation_fields(entity: Entity) -> dict[str, Any]:
             await svc.delete(context(info), id)
             return True
 
-        fields[f"delete_{_snake(name).lstrip('_')}"] = strawberry.mutation(resolver=delete)
+        fields[f"delete_{snake(name).lstrip('_')}"] = strawberry.mutation(resolver=delete)
     return fields
 
 
 def query_fields(entity: Entity) -> dict[str, Any]:
     return {
         entity.plural: list_field(entity),
-        _snake(entity.graphql_name).lstrip("_"): detail_field(entity),
+        snake(entity.graphql_name).lstrip("_"): detail_field(entity),
     }
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
-from arq import Worker
+from arq import Worker, create_pool
+from arq.connections import RedisSettings
 from sqlalchemy import select
 
 from models.events import EventDelivery, OutboxEvent
 from resolvers.events import subscribe
-from workers.events import sweep_outbox
+from workers.events import requeue_failed, sweep_outbox
 from workers.settings import worker_settings
 
 SEEN: dict[str, list[str]] = {}
@@ -82,33 +84,43 @@ async def test_event_is_dispatched_by_worker_and_retried(client, world, admin, s
         assert sorted(deliveries) == ["test-flaky", "test-recorder"]
 
 
-async def test_failed_events_can_be_requeued(world, settings, sessionmaker):
-    """An event that exhausted its attempts is never lost: ``crmgraph retry-events`` replays it."""
-    from arq import create_pool
-    from arq.connections import RedisSettings
-
-    from workers.events import requeue_failed
-
+async def stored_event(sessionmaker, name: str, label: str, **columns) -> uuid.UUID:
+    """An outbox row written directly (as a crash or exhausted retries would leave it)."""
     event_id = uuid.uuid4()
     async with sessionmaker() as session:
         session.add(
             OutboxEvent(
                 id=event_id,
-                name="directory.organization.deleted",
-                payload={"id": str(uuid.uuid4()), "tenantId": f"retry-{event_id}"},
-                status="failed",
-                attempts=3,
-                last_error="receiver down",
+                name=name,
+                payload={"id": str(uuid.uuid4()), "tenantId": f"{label}-{event_id}"},
+                **columns,
             )
         )
         await session.commit()
+    return event_id
+
+
+async def with_queue(settings, job):
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
     )
     try:
-        assert await requeue_failed(sessionmaker, pool) >= 1
+        return await job(pool)
     finally:
         await pool.aclose()
+
+
+async def test_failed_events_can_be_requeued(world, settings, sessionmaker):
+    """An event that exhausted its attempts is never lost: ``crmgraph retry-events`` replays it."""
+    event_id = await stored_event(
+        sessionmaker,
+        "directory.organization.deleted",
+        "retry",
+        status="failed",
+        attempts=3,
+        last_error="down",
+    )
+    assert await with_queue(settings, lambda pool: requeue_failed(sessionmaker, pool)) >= 1
     await run_worker(settings)
     assert SEEN[f"retry-{event_id}"] == ["directory.organization.deleted"]
     async with sessionmaker() as session:
@@ -118,29 +130,16 @@ async def test_failed_events_can_be_requeued(world, settings, sessionmaker):
 
 async def test_sweeper_redelivers_events_that_missed_the_queue(world, settings, sessionmaker):
     """A crash between COMMIT and enqueue leaves a pending row; the sweeper enqueues it again."""
-    from datetime import UTC, datetime, timedelta
-
-    from arq import create_pool
-    from arq.connections import RedisSettings
-
-    event_id = uuid.uuid4()
-    async with sessionmaker() as session:
-        session.add(
-            OutboxEvent(
-                id=event_id,
-                name="directory.organization.created",
-                payload={"id": str(uuid.uuid4()), "tenantId": f"sweep-{event_id}"},
-                created_at=datetime.now(UTC) - timedelta(minutes=5),
-            )
-        )
-        await session.commit()
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    event_id = await stored_event(
+        sessionmaker,
+        "directory.organization.created",
+        "sweep",
+        created_at=datetime.now(UTC) - timedelta(minutes=5),
     )
-    try:
-        assert await sweep_outbox({"sessionmaker": sessionmaker, "redis": pool}) >= 1
-    finally:
-        await pool.aclose()
+    swept = await with_queue(
+        settings, lambda pool: sweep_outbox({"sessionmaker": sessionmaker, "redis": pool})
+    )
+    assert swept >= 1
     await run_worker(replace(settings))
     assert SEEN[f"sweep-{event_id}"] == ["directory.organization.created"]
     async with sessionmaker() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, login
+from tests.conftest import login
 
 
 async def test_user_lifecycle(client, world, admin):
@@ -130,4 +130,3 @@ async def test_features_registry(admin, world, client):
     assert {"id": "auth", "title": "Auth"} in body["modules"]
     viewer = await login(client, world.emails["viewer"])
     assert (await viewer.get("/api/auth/features"))[0] == 403
-    assert isinstance(Api, type)

@@ -73,9 +73,7 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
                 )
             ).scalars()
         )
-    for event_id in ids:
-        await ctx["redis"].enqueue_job("dispatch_event", str(event_id), _job_id=f"event:{event_id}:sweep")
-    return len(ids)
+    return await enqueue_dispatch(ctx["redis"], ids, "sweep")
 
 
 async def requeue_failed(sessionmaker: Any, redis: Any) -> int:
@@ -92,8 +90,11 @@ async def requeue_failed(sessionmaker: Any, redis: Any) -> int:
             ).scalars()
         )
         await session.commit()
-    for event_id in ids:
-        await redis.enqueue_job(
-            "dispatch_event", str(event_id), _job_id=f"event:{event_id}:retry:{uuid.uuid4()}"
-        )
-    return len(ids)
+    return await enqueue_dispatch(redis, ids, f"retry:{uuid.uuid4()}")
+
+
+async def enqueue_dispatch(redis: Any, event_ids: list[uuid.UUID], reason: str) -> int:
+    """Queue a dispatch per event; the job id names why, so it never collides with the original."""
+    for event_id in event_ids:
+        await redis.enqueue_job("dispatch_event", str(event_id), _job_id=f"event:{event_id}:{reason}")
+    return len(event_ids)

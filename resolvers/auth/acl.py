@@ -14,7 +14,7 @@ from crmgraph.errors import ValidationFailed, issue
 from models.auth import Role, RoleAcl, User, UserAcl
 from resolvers.auth.entities import ROLE, USER
 from resolvers.crud import service
-from resolvers.events import record_action
+from resolvers.events import record_command
 from resolvers.features import known
 from resolvers.scope import effective_tenant, parse_uuid
 from resolvers.validation import validate
@@ -77,34 +77,55 @@ async def get_role_acl(ctx: RequestContext, role_id: Any, tenant_id: Any = None)
     return acl_body(acl)
 
 
-async def put_role_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
-    role_id = _uuid_param(raw.get("roleId"), "roleId")
-    data = validate(AclInput, raw)
-    values, changed = sanitize(ctx, data)
+async def _replace_acl(
+    ctx: RequestContext,
+    raw: dict[str, Any],
+    *,
+    model: type[RoleAcl] | type[UserAcl],
+    owner: str,
+    owner_id: uuid.UUID,
+    tenant_id: uuid.UUID | None,
+    kind: str,
+    clear: bool = False,
+) -> dict[str, Any]:
+    """Replace (or, with ``clear``, remove) the ACL row of a role or user, sanitized and recorded."""
+    values, changed = sanitize(ctx, validate(AclInput, raw))
     async with ctx.unit_of_work() as uow:
-        role: Role = await service(ROLE).fetch(ctx, uow.session, role_id, lock=True)
-        tenant = parse_uuid(raw.get("tenantId")) or role.tenant_id or effective_tenant(ctx)
+        owner_column = getattr(model, owner)
         acl = await uow.session.scalar(
-            select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant)
+            select(model).where(owner_column == owner_id, model.tenant_id == tenant_id).with_for_update()
         )
-        before = acl_body(acl)
-        if acl is None:
-            acl = RoleAcl(id=uuid.uuid4(), role_id=role.id, tenant_id=tenant)
-            uow.session.add(acl)
-        for key, value in values.items():
-            setattr(acl, key, value)
-        record_action(
+        before = acl_body(acl) if acl else None
+        if clear:
+            if acl is not None:
+                await uow.session.delete(acl)
+        else:
+            if acl is None:
+                acl = model(id=uuid.uuid4(), tenant_id=tenant_id, **{owner: owner_id})
+                uow.session.add(acl)
+            for key, value in values.items():
+                setattr(acl, key, value)
+        record_command(
             ctx,
             uow,
-            command_id="auth.role.acl.update",
-            label="Update role ACL",
-            resource_kind="auth.role",
-            resource_id=role.id,
+            module="auth",
+            entity=f"{kind}_acl",
+            verb="updated",
+            resource_id=owner_id,
+            tenant_id=tenant_id,
             before=before,
-            after=acl_body(acl),
-            tenant_id=tenant,
+            after=None if clear else acl_body(acl),
         )
     return {"ok": True, "sanitized": changed}
+
+
+async def put_role_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
+    role_id = _uuid_param(raw.get("roleId"), "roleId")
+    role: Role = await service(ROLE).get(ctx, role_id, check=False)
+    tenant = parse_uuid(raw.get("tenantId")) or role.tenant_id or effective_tenant(ctx)
+    return await _replace_acl(
+        ctx, raw, model=RoleAcl, owner="role_id", owner_id=role.id, tenant_id=tenant, kind="role"
+    )
 
 
 async def get_user_acl(ctx: RequestContext, user_id: Any) -> dict[str, Any]:
@@ -118,37 +139,18 @@ async def get_user_acl(ctx: RequestContext, user_id: Any) -> dict[str, Any]:
 
 async def put_user_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
     """Replace a user's ACL; ``{"clear": true}`` (or no features/flag) removes the override."""
-    user_id = _uuid_param(raw.get("userId"), "userId")
-    data = validate(AclInput, raw)
-    values, changed = sanitize(ctx, data)
-    clear = bool(raw.get("clear")) or (data.features is None and data.isSuperAdmin is None)
-    async with ctx.unit_of_work() as uow:
-        user: User = await service(USER).fetch(ctx, uow.session, user_id, lock=True)
-        acl = await uow.session.scalar(
-            select(UserAcl).where(UserAcl.user_id == user.id, UserAcl.tenant_id == user.tenant_id)
-        )
-        before = acl_body(acl) if acl else None
-        if clear:
-            if acl is not None:
-                await uow.session.delete(acl)
-        else:
-            if acl is None:
-                acl = UserAcl(id=uuid.uuid4(), user_id=user.id, tenant_id=user.tenant_id)
-                uow.session.add(acl)
-            for key, value in values.items():
-                setattr(acl, key, value)
-        record_action(
-            ctx,
-            uow,
-            command_id="auth.user.acl.update",
-            label="Update user ACL",
-            resource_kind="auth.user",
-            resource_id=user.id,
-            before=before,
-            after=None if clear else acl_body(acl),
-            tenant_id=user.tenant_id,
-        )
-    return {"ok": True, "sanitized": changed}
+    user: User = await service(USER).get(ctx, _uuid_param(raw.get("userId"), "userId"), check=False)
+    clear = bool(raw.get("clear")) or (raw.get("features") is None and raw.get("isSuperAdmin") is None)
+    return await _replace_acl(
+        ctx,
+        raw,
+        model=UserAcl,
+        owner="user_id",
+        owner_id=user.id,
+        tenant_id=user.tenant_id,
+        kind="user",
+        clear=clear,
+    )
 
 
 def feature_check(ctx: RequestContext, raw: Any) -> dict[str, Any]:

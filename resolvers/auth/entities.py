@@ -265,7 +265,9 @@ def _user_role_names() -> Any:
     return func.coalesce(names, literal_column("'[]'::json"))
 
 
-def org_name_computed(model: type, key: str = "organizationName", column: str = "organization_id") -> Computed:
+def org_name_computed(
+    model: type, key: str = "organizationName", column: str = "organization_id"
+) -> Computed:
     return Computed(
         key,
         lambda: select(Organization.name).where(Organization.id == getattr(model, column)).scalar_subquery(),

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, inspect, select
@@ -16,8 +17,8 @@ from crmgraph.context import OrgScope, RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, NotFound, ValidationFailed, issue
 from models.auth import User
 from models.customers import CustomerEntity, Deal
+from resolvers import events
 from resolvers.entity import Hooks, camel, to_jsonable
-from resolvers.events import emit, record_action
 from resolvers.scope import org_scope, parse_uuid
 
 MODULE = "customers"
@@ -120,39 +121,8 @@ def parse_datetime(value: Any, field: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def record_command(
-    ctx: RequestContext,
-    uow: UnitOfWork,
-    *,
-    entity: str,
-    verb: str,
-    resource_id: Any,
-    tenant_id: uuid.UUID | None,
-    organization_id: uuid.UUID | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    payload: dict[str, Any] | None = None,
-) -> None:
-    """Outbox event ``customers.<entity>.<verb>`` and an action-log entry for a hand-written command."""
-    event_payload = {
-        "id": str(resource_id) if resource_id else None,
-        "tenantId": str(tenant_id) if tenant_id else None,
-        **({"organizationId": str(organization_id)} if organization_id else {}),
-        **(payload or {}),
-    }
-    emit(ctx, uow, f"{MODULE}.{entity}.{verb}", event_payload, tenant_id, organization_id)
-    record_action(
-        ctx,
-        uow,
-        command_id=f"{MODULE}.{entity}.{verb}",
-        label=f"{verb.replace('_', ' ').capitalize()} {entity.replace('_', ' ')}",
-        resource_kind=f"{MODULE}.{entity}",
-        resource_id=resource_id,
-        before=before,
-        after=after,
-        tenant_id=tenant_id,
-        organization_id=organization_id,
-    )
+record_command = partial(events.record_command, module=MODULE)
+"""Outbox event ``customers.<entity>.<verb>`` and action-log entry for a hand-written command."""
 
 
 def bounded_int(raw: str | None, default: int, low: int, high: int, field: str) -> int:
