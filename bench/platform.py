@@ -136,7 +136,7 @@ async def main(users: int, requests: int) -> None:
             floor = await load("raw asyncpg + json.dumps: users page", rh, get("/users", {}), requests)
             rows = [
                 (floor, None),
-                (await load("REST GET /api/auth/users?pageSize=50 (enriched)", http,
+                (await load("REST GET /api/auth/users?pageSize=50 (roles, org names)", http,
                             get("/api/auth/users?pageSize=50&sortField=email", auth), requests), floor),
                 (await load("REST GET /api/auth/users?search=user0001 (filter+search)", http,
                             get("/api/auth/users?pageSize=50&search=user0001&organizationId=" + str(uuid.uuid4()),
