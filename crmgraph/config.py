@@ -41,6 +41,7 @@ class Settings:
     graphql_max_tokens: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_TOKENS", "2000")))
     login_rate_per_ip: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_IP", "20")))
     login_rate_per_email: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_EMAIL", "5")))
+    storage_dir: str = field(default_factory=lambda: _env("STORAGE_DIR", ".data/files"))
     vat_registry_url: str = field(
         default_factory=lambda: _env("VAT_REGISTRY_URL", "https://wl-api.mf.gov.pl")
     )

@@ -79,6 +79,7 @@ class RequestContext:
     loaders: dict[Any, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
     operations: list[dict[str, Any]] = field(default_factory=list)
+    work: WorkState = field(default_factory=lambda: WorkState())
 
     def require_auth(self) -> Principal:
         if self.principal is None:
@@ -121,31 +122,95 @@ class RequestContext:
 
     @asynccontextmanager
     async def read_session(self, system: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session for reads; inside a unit of work, that unit's session (so a command reads
+        what it has written so far)."""
+        current = self.work.current
+        if current is not None and current.system == system:
+            yield current.session
+            return
         async with self._session(system) as session:
             yield session
 
     @asynccontextmanager
-    async def unit_of_work(self, system: bool = False) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(
+        self,
+        system: bool = False,
+        command: str | None = None,
+        about: str | None = None,
+        savepoint: bool = False,
+    ) -> AsyncIterator[UnitOfWork]:
         """One transaction per command: commit on success, roll back whole on any error.
 
-        Jobs registered with ``after_commit`` run only once the commit succeeded.
+        Commands compose: a unit of work opened while another is active joins it, so a compound
+        command is one transaction (an error anywhere rolls back all of it). ``savepoint=True``
+        makes the inner part a SAVEPOINT, for a caller that catches the inner error and goes on.
+        ``command`` names the command; a transaction's writes are recorded as one action-log entry,
+        filed under its first step on a resource of kind ``about``. Jobs registered with
+        ``after_commit`` (event publication) run only once the outermost transaction committed.
         """
+        outer = self.work.current
+        if outer is not None:
+            if outer.system != system:
+                raise RuntimeError("a unit of work cannot mix system and request sessions")
+            if savepoint:
+                async with outer.savepoint():
+                    yield outer
+            else:
+                yield outer
+            return
         async with self._session(system) as session:
-            uow = UnitOfWork(session)
+            uow = UnitOfWork(session, system=system, command=command, about=about)
+            self.work.current = uow
             try:
                 yield uow
+                await uow.before_commit(self)
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                self.work.current = None
         for job in uow.after_commit_jobs:
             await job()
 
 
+FinishHook = Callable[["RequestContext", "UnitOfWork"], Awaitable[None]]
+
+
 @dataclass
 class UnitOfWork:
+    """One transaction: its session, the steps (writes) recorded in it and the jobs to run after commit."""
+
     session: AsyncSession
+    system: bool = False
+    command: str | None = None
+    about: str | None = None
     after_commit_jobs: list[AfterCommit] = field(default_factory=list)
+    steps: list[Any] = field(default_factory=list)
+    on_finish: list[FinishHook] = field(default_factory=list)
 
     def after_commit(self, job: AfterCommit) -> None:
         self.after_commit_jobs.append(job)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested part of this transaction: on error, its writes, steps and jobs are dropped."""
+        marks = (len(self.after_commit_jobs), len(self.steps))
+        async with self.session.begin_nested():
+            try:
+                yield
+            except BaseException:
+                del self.after_commit_jobs[marks[0] :]
+                del self.steps[marks[1] :]
+                raise
+
+    async def before_commit(self, ctx: RequestContext) -> None:
+        for hook in self.on_finish:
+            await hook(ctx, self)
+
+
+@dataclass
+class WorkState:
+    """The unit of work in progress; shared by copies of a context (``dataclasses.replace``)."""
+
+    current: UnitOfWork | None = None

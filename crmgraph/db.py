@@ -1,8 +1,7 @@
-"""Async engine, session factory and a per-task SQL statement counter."""
+"""Async engine, session factory and a SQL statement counter."""
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,25 +17,24 @@ class StatementCounter:
     count: int = 0
 
 
-_counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
-    "sql_counter", default=None
-)
+_counters: list[StatementCounter] = []
 
 
 @asynccontextmanager
 async def count_statements() -> AsyncIterator[StatementCounter]:
-    """Count SQL statements executed by this task and the tasks it spawns."""
+    """Count every SQL statement this process executes meanwhile (tests and benches: the server
+    side of an HTTP request runs in tasks the caller does not own, so a context variable would
+    miss it)."""
     counter = StatementCounter()
-    token = _counter.set(counter)
+    _counters.append(counter)
     try:
         yield counter
     finally:
-        _counter.reset(token)
+        _counters.remove(counter)
 
 
 def _on_execute(*_args: object, **_kwargs: object) -> None:
-    counter = _counter.get()
-    if counter is not None:
+    for counter in _counters:
         counter.count += 1
 
 

@@ -31,34 +31,35 @@ async def list_response(entity: Entity, request: RestRequest) -> Any:
 
 
 def crud_routes(entity: Entity, verbs: tuple[str, ...] | None = None) -> None:
-    """Register list/create/update/delete for ``entity`` at its documented path."""
+    """Register list/create/update/delete for ``entity`` at its documented path. The features are
+    the entity's per verb, checked once by ``EntityService``."""
     assert entity.path, f"{entity.name} has no REST path"
     verbs = verbs or entity.rest_verbs
     svc = service(entity)
 
     if "GET" in verbs:
 
-        @route("GET", entity.path, entity=entity)
+        @route("GET", entity.path, entity=entity, features=entity.features.view, enforce=False)
         async def list_items(request: RestRequest) -> Any:
             return await list_response(entity, request)
 
     if "POST" in verbs:
 
-        @route("POST", entity.path, entity=entity, status=201)
+        @route("POST", entity.path, entity=entity, status=201, features=entity.features.create, enforce=False)
         async def create_item(request: RestRequest) -> Any:
             obj, extra = await svc.create(request.ctx, await request.json_object())
             return Reply({"id": str(obj.id), **extra}, 201)
 
     if "PUT" in verbs:
 
-        @route("PUT", entity.path, entity=entity)
+        @route("PUT", entity.path, entity=entity, features=entity.features.update, enforce=False)
         async def update_item(request: RestRequest) -> Any:
             await svc.update(request.ctx, await request.json_object())
             return {"ok": True}
 
     if "DELETE" in verbs:
 
-        @route("DELETE", entity.path, entity=entity)
+        @route("DELETE", entity.path, entity=entity, features=entity.features.delete, enforce=False)
         async def delete_item(request: RestRequest) -> Any:
             await svc.delete(request.ctx, await request.id_param())
             return {"ok": True}

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from openapi_compat.crud import crud_routes
-from openapi_compat.routing import JSON, Query, Reply, RestRequest, expose, route
-from resolvers.customers import dictionaries, interactions, pipelines, registry, settings, tags
+from openapi_compat.routing import RestRequest, route
+from resolvers.customers import dictionaries, inject, interactions, registry, settings, widgets  # noqa: F401
 from resolvers.customers.deals import DEAL, deal_detail
 from resolvers.customers.detail import customer_detail, parse_include
-from resolvers.customers.inject import inject_deal
 from resolvers.customers.interactions import INTERACTION
-from resolvers.customers.people import COMPANY, PERSON, check_phone
+from resolvers.customers.people import COMPANY, PERSON
 from resolvers.customers.pipelines import PIPELINE, PIPELINE_STAGE
 from resolvers.customers.tags import TAG
 from resolvers.customers.timeline import ACTIVITY, ADDRESS, COMMENT, TODO
-from resolvers.customers.widgets import WIDGETS, run_widget
 from resolvers.entity import Entity
 
 for _entity in (PERSON, COMPANY, DEAL, PIPELINE, PIPELINE_STAGE, TAG, ACTIVITY, COMMENT, ADDRESS, TODO):
@@ -44,53 +42,5 @@ async def list_interactions(request: RestRequest) -> Any:
     return await interactions.list_interactions(request.ctx, request.query)
 
 
-expose("GET", "/customers/people/check-phone", check_phone, Query("digits"))
-expose("POST", "/customers/interactions/complete", interactions.complete_interaction, JSON)
-expose("POST", "/customers/interactions/cancel", interactions.cancel_interaction, JSON)
-expose("POST", "/customers/tags/assign", tags.assign_tag, JSON)
-expose("POST", "/customers/tags/unassign", tags.unassign_tag, JSON)
-expose("POST", "/customers/pipeline-stages/reorder", pipelines.reorder_stages, JSON)
-expose("POST", "/customers/companies/registry-lookup", registry.registry_lookup, JSON)
-expose("GET", "/customers/dictionaries/currency", dictionaries.currency_dictionary)
-expose("GET", "/customers/settings/address-format", settings.get_address_format)
-expose("PUT", "/customers/settings/address-format", settings.set_address_format, JSON)
-
-
-@route("POST", "/customers/deals/inject", status=201)
-async def inject(request: RestRequest) -> Any:
-    body, created = await inject_deal(request.ctx, await request.json_object())
-    return Reply(body, 201 if created else 200)
-
-
-def _widget_route(name: str) -> None:
-    @route("GET", f"/customers/dashboard/widgets/{name}")
-    async def widget(request: RestRequest) -> Any:
-        return await run_widget(request.ctx, name, request.query)
-
-
-for _name in WIDGETS:
-    _widget_route(_name)
-
-
-@route("GET", "/customers/dictionaries/{kind}")
-async def dictionary_entries(request: RestRequest) -> Any:
-    return await dictionaries.list_entries(request.ctx, request.match["kind"])
-
-
-@route("POST", "/customers/dictionaries/{kind}", status=201)
-async def upsert_dictionary_entry(request: RestRequest) -> Any:
-    entry, created = await dictionaries.upsert_entry(
-        request.ctx, request.match["kind"], await request.json_object()
-    )
-    return Reply(entry, 201 if created else 200)
-
-
-@route("PATCH", "/customers/dictionaries/{kind}/{id}")
-async def update_dictionary_entry(request: RestRequest) -> Any:
-    kind, ident = request.match["kind"], request.match["id"]
-    return await dictionaries.update_entry(request.ctx, kind, ident, await request.json_object())
-
-
-@route("DELETE", "/customers/dictionaries/{kind}/{id}")
-async def delete_dictionary_entry(request: RestRequest) -> Any:
-    return await dictionaries.delete_entry(request.ctx, request.match["kind"], request.match["id"])
+# Every other customers operation is declared in ``resolvers.customers`` (``resolvers.operations``)
+# and mounted by ``openapi_compat.operations``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -15,6 +15,7 @@ from aiohttp import web
 from crmgraph.catalog import documented
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest, DomainError
+from crmgraph.storage import Storage, StoredFile
 from resolvers.entity import Entity
 
 
@@ -75,6 +76,41 @@ class RestRequest:
                     raise BadRequest("Invalid JSON body") from None
         return self._body
 
+    async def upload_form(
+        self, storage: Storage, max_bytes: int, max_field: int = 64 * 1024
+    ) -> dict[str, Any]:
+        """A multipart form read as a stream: file parts go straight to ``storage`` (at most
+        ``max_bytes`` each, else 413 and nothing kept), other parts are text (at most ``max_field``)."""
+        if self.http.content_type != "multipart/form-data":
+            raise BadRequest("Expected multipart/form-data")
+        form: dict[str, Any] = {}
+        saved: list[StoredFile] = []
+        try:
+            reader = await self.http.multipart()
+            async for part in reader:
+                if part.name is None:
+                    continue
+                if part.filename:
+                    stored = await storage.save(
+                        _chunks(part),
+                        filename=part.filename,
+                        content_type=part.headers.get("Content-Type", "application/octet-stream"),
+                        max_bytes=max_bytes,
+                    )
+                    saved.append(stored)
+                    form[part.name] = stored
+                else:
+                    raw = await part.read(decode=True)
+                    if len(raw) > max_field:
+                        raise BadRequest(f"Field {part.name} is too long")
+                    form[part.name] = raw.decode("utf-8", "replace")
+        except BaseException:
+            for stored in saved:
+                await storage.delete(stored.key)
+            raise
+        self._body = form
+        return form
+
     async def json_object(self) -> dict[str, Any]:
         body = await self.body()
         if not isinstance(body, dict):
@@ -87,6 +123,11 @@ class RestRequest:
             return self.query["id"]
         body = await self.body()
         return body.get("id") if isinstance(body, dict) else None
+
+
+async def _chunks(part: Any, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    while chunk := await part.read_chunk(size):
+        yield chunk
 
 
 Handler = Callable[[RestRequest], Awaitable[Any]]
@@ -102,9 +143,15 @@ class Operation:
     description: str = ""
     entity: Entity | None = None
     status: int = 200
+    enforce: bool = True  # False: the resolver layer checks ``features`` (declared operations, CRUD)
+    operation: Any = None  # the ``resolvers.operations.Operation`` behind the route, if any
 
 
 REGISTRY: dict[tuple[str, str], Operation] = {}
+
+
+class DuplicateRoute(ValueError):
+    """Two handlers for one documented (method, path)."""
 
 
 def route(
@@ -115,12 +162,20 @@ def route(
     features: list[str] | None = None,
     entity: Entity | None = None,
     status: int = 200,
+    enforce: bool = True,
+    operation: Any = None,
 ) -> Callable[[Handler], Handler]:
-    """Register a handler for a documented operation; auth and features default to the catalog's."""
+    """Register a handler for a documented operation; auth and features default to the catalog's.
+    A second handler for the same (method, path) is an error, never a silent replacement."""
 
     def register(handler: Handler) -> Handler:
         doc = documented(method, path) or {}
-        REGISTRY[(method.upper(), path)] = Operation(
+        key = (method.upper(), path)
+        if key in REGISTRY:
+            raise DuplicateRoute(
+                f"{method.upper()} {path} is already served by {REGISTRY[key].handler.__qualname__}"
+            )
+        REGISTRY[key] = Operation(
             method=method.upper(),
             path=path,
             handler=handler,
@@ -129,6 +184,8 @@ def route(
             description=doc.get("description", ""),
             entity=entity,
             status=status,
+            enforce=enforce,
+            operation=operation,
         )
         return handler
 
@@ -205,7 +262,7 @@ def make_aiohttp_handler(op: Operation) -> Callable[[web.Request], Awaitable[web
         ctx: RequestContext = request[CTX]
         if op.auth:
             ctx.require_auth()
-        if op.features:
+        if op.features and op.enforce:
             ctx.require_features(op.features)
         result = await op.handler(RestRequest(request, ctx))
         return _to_response(result, op.status, ctx)

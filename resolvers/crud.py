@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -11,33 +12,20 @@ from sqlalchemy.exc import IntegrityError
 
 from crmgraph.context import OrgScope, RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
-from resolvers.entity import Entity, json_row, search_clause, serialize
+from resolvers.entity import (
+    Entity,
+    Hooks,
+    camel,
+    custom_values,
+    json_row,
+    search_clause,
+    serialize,
+    without_custom,
+)
 from resolvers.events import record_command
 from resolvers.listing import ListParams, Page
-from resolvers.scope import org_scope, parse_uuid
+from resolvers.scope import entity_conditions, parse_uuid, scope_for
 from resolvers.validation import validate_input
-
-
-async def scope_for(ctx: RequestContext, entity: Entity) -> OrgScope:
-    if entity.scope == "org":
-        return await org_scope(ctx)
-    from resolvers.scope import effective_tenant
-
-    return OrgScope(effective_tenant(ctx), None, None)
-
-
-async def scoped(entity: Entity, query: Select, scope: OrgScope, ctx: RequestContext) -> Select:
-    """Restrict a select to the caller's tenant/organizations and to live rows."""
-    model = entity.model
-    if entity.visibility is not None:
-        query = await entity.visibility(ctx, query)
-    if entity.scope in ("tenant", "org"):
-        query = query.where(model.tenant_id == scope.tenant_id)
-    if entity.scope == "org" and scope.org_ids is not None:
-        query = query.where(model.organization_id.in_(scope.org_ids))
-    if entity.soft_delete:
-        query = query.where(model.deleted_at.is_(None))
-    return query
 
 
 def apply_list_params(entity: Entity, query: Select, params: ListParams) -> Select:
@@ -72,6 +60,37 @@ def columns_only(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in columns}
 
 
+async def flush_or_conflict(uow: UnitOfWork, message: str = "Conflict") -> None:
+    """Flush; a unique violation (e.g. a concurrent duplicate) is a 409, never a 500."""
+    try:
+        await uow.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message, detail=str(exc.orig).split("DETAIL:")[-1].strip()) from None
+
+
+def guarded(model: Any, hooks: Hooks) -> Hooks:
+    """``hooks`` plus a check, after them, that no NOT NULL column is being set to null (a 400,
+    not a database error)."""
+    not_null = {attr.key for attr in inspect(model).column_attrs if not any(c.nullable for c in attr.columns)}
+
+    def check(data: dict[str, Any]) -> None:
+        nulls = sorted(key for key in not_null if key in data and data[key] is None)
+        if nulls:
+            raise ValidationFailed([issue(camel(key), "Must not be null", "invalid_type") for key in nulls])
+
+    async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+        if hooks.before_create:
+            await hooks.before_create(ctx, uow, data)
+        check(data)
+
+    async def before_update(ctx: RequestContext, uow: UnitOfWork, obj: Any, data: dict[str, Any]) -> None:
+        if hooks.before_update:
+            await hooks.before_update(ctx, uow, obj, data)
+        check(data)
+
+    return replace(hooks, before_create=before_create, before_update=before_update)
+
+
 class EntityService:
     """List/get/create/update/delete for one entity; the REST and GraphQL adapters call these."""
 
@@ -79,27 +98,31 @@ class EntityService:
         self.entity = entity
 
     # --- queries -----------------------------------------------------------------------------
-    async def list(self, ctx: RequestContext, params: ListParams, *, check: bool = True) -> Page:
+    async def list(self, ctx: RequestContext, params: ListParams, *, count: bool = True) -> Page:
         """One page of ORM rows (for GraphQL and enriched REST lists)."""
-        return await self._page(ctx, params, select(self.entity.model), check)
+        return await self.page(ctx, params, select(self.entity.model), count=count)
 
     async def list_json(self, ctx: RequestContext, params: ListParams) -> Page:
         """One page as JSON text per row, built by PostgreSQL: the compiled hot path for REST lists."""
-        return await self._page(ctx, params, select(json_row(self.entity)), True)
+        return await self.page(ctx, params, select(json_row(self.entity)))
 
-    async def _page(self, ctx: RequestContext, params: ListParams, base: Select, check: bool) -> Page:
+    async def page(
+        self, ctx: RequestContext, params: ListParams, base: Select, *, count: bool = True
+    ) -> Page:
+        """One page of ``base`` (a select of the entity's rows or of expressions over them), in the
+        caller's scope. ``count=False`` skips counting (``total`` is then None)."""
         entity = self.entity
-        if check:
-            ctx.require_features(entity.features.view)
-        scope = await scope_for(ctx, entity)
+        ctx.require_features(entity.features.view)
         if params.ids == []:
             return Page([], 0, params.page, params.page_size)
-        query = apply_list_params(entity, await scoped(entity, base, scope, ctx), params)
+        query = apply_list_params(entity, base.where(*await entity_conditions(ctx, entity)), params)
         offset = (params.page - 1) * params.page_size
         page_query = order_by(entity, query, params).limit(params.page_size).offset(offset)
         async with ctx.read_session() as session:
             rows = list((await session.execute(page_query)).scalars())
-            if len(rows) < params.page_size and (rows or offset == 0):
+            if not count:
+                total = None
+            elif len(rows) < params.page_size and (rows or offset == 0):
                 total = offset + len(rows)  # the last page tells the total: no count query
             else:
                 # A separate count keeps the page query's plan free (no window over every match).
@@ -108,6 +131,7 @@ class EntityService:
         return Page(rows, total, params.page, params.page_size)
 
     async def get(self, ctx: RequestContext, id_: Any, *, check: bool = True) -> Any:
+        """One row in scope; ``check=False`` when the operation already checked its own features."""
         if check:
             ctx.require_features(self.entity.features.view)
         async with ctx.read_session() as session:
@@ -118,10 +142,8 @@ class EntityService:
         ident = parse_uuid(id_)
         if ident is None:
             raise NotFound()
-        scope = await scope_for(ctx, self.entity)
-        query = await scoped(
-            self.entity, select(self.entity.model).where(self.entity.model.id == ident), scope, ctx
-        )
+        model = self.entity.model
+        query = select(model).where(model.id == ident, *await entity_conditions(ctx, self.entity))
         if lock:
             query = query.with_for_update()
         obj = (await session.execute(query)).scalar_one_or_none()
@@ -133,7 +155,10 @@ class EntityService:
     async def create(self, ctx: RequestContext, raw: Any) -> tuple[Any, dict[str, Any]]:
         entity = self.entity
         ctx.require_features(entity.features.create)
-        data = validate_input(entity, "create", raw)
+        custom = custom_values(raw) if entity.custom_fields and isinstance(raw, dict) else None
+        data = validate_input(entity, "create", without_custom(raw) if custom is not None else raw)
+        if custom is not None:
+            data[entity.custom_fields] = {k: v for k, v in custom.items() if v is not None}
         scope = await scope_for(ctx, entity)
         async with ctx.unit_of_work() as uow:
             self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
@@ -141,10 +166,10 @@ class EntityService:
                 await entity.hooks.before_create(ctx, uow, data)
             obj = entity.model(id=uuid.uuid4(), **columns_only(entity, data))
             uow.session.add(obj)
-            await self._flush(uow)
+            await flush_or_conflict(uow)
             if entity.hooks.after_create:
                 await entity.hooks.after_create(ctx, uow, obj, data)
-                await self._flush(uow)
+                await flush_or_conflict(uow)
             await uow.session.refresh(obj)
             self._record(ctx, uow, "create", obj, None, serialize(entity, obj))
         extra = entity.hooks.create_result(obj, data) if entity.hooks.create_result else {}
@@ -157,10 +182,14 @@ class EntityService:
         ident = id_ if id_ is not None else raw_dict.get("id")
         if parse_uuid(ident) is None:
             raise ValidationFailed([issue("id", "Invalid id", "invalid_string")], "Invalid id")
-        data = validate_input(entity, "update", raw)
+        custom = custom_values(raw_dict) if entity.custom_fields else None
+        data = validate_input(entity, "update", without_custom(raw_dict) if custom is not None else raw)
         async with ctx.unit_of_work() as uow:
             obj = await self.fetch(ctx, uow.session, ident, lock=True)
             before = serialize(entity, obj)
+            if custom is not None:  # merged into the stored values; null removes a key
+                merged = {**(getattr(obj, entity.custom_fields) or {}), **custom}
+                data[entity.custom_fields] = {k: v for k, v in merged.items() if v is not None}
             if "organization_id" in data or "organizationId" in raw_dict:
                 scope = await scope_for(ctx, entity)
                 self._check_org(scope, data.get("organization_id"))
@@ -168,10 +197,10 @@ class EntityService:
                 await entity.hooks.before_update(ctx, uow, obj, data)
             for name, value in columns_only(entity, data).items():
                 setattr(obj, name, value)
-            await self._flush(uow)
+            await flush_or_conflict(uow)
             if entity.hooks.after_update:
                 await entity.hooks.after_update(ctx, uow, obj, data)
-                await self._flush(uow)
+                await flush_or_conflict(uow)
             await uow.session.refresh(obj)
             self._record(ctx, uow, "update", obj, before, serialize(entity, obj))
         return obj
@@ -190,7 +219,7 @@ class EntityService:
                 obj.deleted_at = func.now()
             else:
                 await uow.session.delete(obj)
-            await self._flush(uow)
+            await flush_or_conflict(uow)
             self._record(ctx, uow, "delete", obj, before, None)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -211,13 +240,6 @@ class EntityService:
     def _check_org(scope: OrgScope, org_id: uuid.UUID | None) -> None:
         if org_id is not None and not scope.allows_org(org_id):
             raise Forbidden(message="Organization outside your scope")
-
-    @staticmethod
-    async def _flush(uow: UnitOfWork) -> None:
-        try:
-            await uow.session.flush()
-        except IntegrityError as exc:
-            raise Conflict("Conflict", detail=str(exc.orig).split("DETAIL:")[-1].strip()) from None
 
     def _record(
         self,

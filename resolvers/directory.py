@@ -18,9 +18,9 @@ from resolvers.scope import descendants, effective_tenant, org_scope, parse_uuid
 # --- tenants -------------------------------------------------------------------------------
 
 
-async def _visible_tenants(ctx: RequestContext, query: Select) -> Select:
+async def _visible_tenants(ctx: RequestContext, tenant: Any) -> Any:
     principal = ctx.require_auth()
-    return query if principal.is_platform_admin else query.where(Tenant.id == principal.tenant_id)
+    return None if principal.is_platform_admin else tenant.id == principal.tenant_id
 
 
 async def _tenant_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
@@ -52,11 +52,10 @@ TENANT = Entity(
 # --- organizations -------------------------------------------------------------------------
 
 
-async def _visible_organizations(ctx: RequestContext, query: Select) -> Select:
-    principal = ctx.require_auth()
-    if principal.sees_all_organizations():
-        return query
-    return query.where(Organization.id.in_(await visible_orgs(ctx)))
+async def _visible_organizations(ctx: RequestContext, org: Any) -> Any:
+    if ctx.require_auth().sees_all_organizations():
+        return None
+    return org.id.in_(await visible_orgs(ctx))
 
 
 def _status_filter(query: Select, value: str) -> Select:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import InstrumentedAttribute
+
+from crmgraph.timefmt import format_datetime, sql_datetime
 
 Scope = Literal["global", "tenant", "org"]
 KeyCase = Literal["camel", "snake"]
@@ -198,7 +200,12 @@ class Entity:
     hooks: Hooks = field(default_factory=Hooks)
     enrich: Enricher | None = None  # Python enrichment; prefer ``computed`` (keeps lists compiled)
     computed: list[Computed] = field(default_factory=list)
-    visibility: Callable[[Any, Select], Awaitable[Select]] | None = None
+    # Extra visibility rule: (ctx, model or alias) -> a WHERE condition, or None for "everything".
+    visibility: Callable[[Any, Any], Awaitable[Any]] | None = None
+    # Attribute of the JSON column holding custom field values: writes accept ``customFields``
+    # (object or ``[{key, value}]``), ``customValues`` and ``cf_<key>``/``cf:<key>`` keys; REST
+    # reads add ``cf_<key>`` keys.
+    custom_fields: str | None = None
     rest_verbs: tuple[str, ...] = ("GET", "POST", "PUT", "DELETE")
     mutations: tuple[str, ...] = ("create", "update", "delete")
     description: str = ""
@@ -245,7 +252,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return format_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -258,11 +265,44 @@ def serialize(entity: Entity, obj: Any, case: KeyCase | None = None) -> dict[str
     for f in entity.fields:
         if f.read:
             out[keyer(f.attr)] = to_jsonable(getattr(obj, f.attr))
+    if entity.custom_fields:
+        out.update({CUSTOM_PREFIX + k: v for k, v in (getattr(obj, entity.custom_fields) or {}).items()})
     return out
 
 
+CUSTOM_PREFIX = "cf_"
+CUSTOM_KEYS = ("customFields", "custom_fields", "customValues", "custom_values")
+
+
+def is_custom_key(key: str) -> bool:
+    return key in CUSTOM_KEYS or (key.startswith(("cf_", "cf:")) and len(key) > 3)
+
+
+def without_custom(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if not is_custom_key(k)}
+
+
+def custom_values(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """Custom field values of a write body, in any documented spelling (None when it has none).
+    A value of null removes the key."""
+    found = False
+    values: dict[str, Any] = {}
+    for key in CUSTOM_KEYS:
+        if key in raw:
+            found = True
+            given = raw[key]
+            if isinstance(given, list):
+                given = {item.get("key"): item.get("value") for item in given if isinstance(item, dict)}
+            if isinstance(given, dict):
+                values.update({str(k): v for k, v in given.items() if k})
+    for key, value in raw.items():
+        if key.startswith(("cf_", "cf:")) and len(key) > 3:
+            found = True
+            values[key[3:]] = value
+    return values if found else None
+
+
 JSON_PAIRS_PER_CALL = 50  # json_build_object takes at most 100 arguments
-ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 
 
 @cache
@@ -275,15 +315,26 @@ def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
     for f in entity.fields:
         if f.read:
             column = getattr(entity.model, f.attr)
-            if f.type is datetime:  # fixed 6-digit fraction in UTC, as ``to_jsonable`` renders it
-                column = func.to_char(func.timezone("UTC", column), ISO_UTC)
+            if f.type is datetime:
+                column = sql_datetime(column)
             pairs += [keyer(f.attr), column]
     for extra in entity.computed:
         pairs += [extra.key, extra.expr()]
     chunks = [pairs[i : i + 2 * JSON_PAIRS_PER_CALL] for i in range(0, len(pairs), 2 * JSON_PAIRS_PER_CALL)]
-    if len(chunks) == 1:
+    if len(chunks) == 1 and not entity.custom_fields:
         return cast(func.json_build_object(*pairs), Text)
     merged = func.jsonb_build_object(*chunks[0])
     for chunk in chunks[1:]:
         merged = merged.op("||")(func.jsonb_build_object(*chunk))
+    if entity.custom_fields:
+        merged = merged.op("||")(custom_keys_sql(getattr(entity.model, entity.custom_fields)))
     return cast(merged, Text)
+
+
+def custom_keys_sql(column: Any) -> Any:
+    """``{"cf_<key>": value}`` for a JSONB column of custom values (``{}`` when empty)."""
+    from sqlalchemy import func, literal_column, select
+
+    each = func.jsonb_each(func.coalesce(column, literal_column("'{}'::jsonb"))).table_valued("key", "value")
+    aggregated = func.jsonb_object_agg(func.concat(CUSTOM_PREFIX, each.c.key), each.c.value)
+    return func.coalesce(select(aggregated).scalar_subquery(), literal_column("'{}'::jsonb"))

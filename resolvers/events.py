@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crmgraph.context import RequestContext, UnitOfWork
+from crmgraph.timefmt import format_datetime
 from models.audit import ActionLog
 from models.events import OutboxEvent
 
@@ -66,6 +67,29 @@ def emit(
     return event
 
 
+@dataclass
+class Step:
+    """One write of a command, as the action log keeps it (enough to undo it)."""
+
+    command_id: str
+    label: str
+    resource_kind: str
+    resource_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    tenant_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "commandId": self.command_id,
+            "resourceKind": self.resource_kind,
+            "resourceId": self.resource_id,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
 def record_action(
     ctx: RequestContext,
     uow: UnitOfWork,
@@ -78,23 +102,51 @@ def record_action(
     after: dict[str, Any] | None,
     tenant_id: uuid.UUID | None,
     organization_id: uuid.UUID | None = None,
-) -> ActionLog:
-    principal = ctx.principal
+) -> Step:
+    """Add a step to the unit of work; its action-log entry is written just before commit."""
+    step = Step(
+        command_id,
+        label,
+        resource_kind,
+        str(resource_id) if resource_id else None,
+        before,
+        after,
+        tenant_id,
+        organization_id,
+    )
+    if not uow.steps:
+        uow.on_finish.append(_write_action_log)
+    uow.steps.append(step)
+    return step
+
+
+async def _write_action_log(ctx: RequestContext, uow: UnitOfWork) -> None:
+    """One entry per transaction: a single command's before/after, or a compound command's steps
+    (undone together, last step first)."""
+    steps: list[Step] = uow.steps
+    if not steps:
+        return
+    main = steps[0] if len(steps) == 1 else _primary(steps, uow.about)
+    compound = len(steps) > 1
     changes = None
-    if before is not None and after is not None:
-        changes = {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
+    if not compound and main.before is not None and main.after is not None:
+        changes = {
+            k: {"from": main.before.get(k), "to": v} for k, v in main.after.items() if main.before.get(k) != v
+        }
+    command_id = (uow.command or main.command_id) if compound else main.command_id
+    principal = ctx.principal
     log = ActionLog(
         id=uuid.uuid4(),
-        tenant_id=tenant_id,
-        organization_id=organization_id,
+        tenant_id=main.tenant_id,
+        organization_id=main.organization_id,
         actor=principal.subject if principal else None,
         command_id=command_id,
-        action_label=label,
-        resource_kind=resource_kind,
-        resource_id=str(resource_id) if resource_id else None,
+        action_label=main.label if not compound else f"{main.label} (+{len(steps) - 1} steps)",
+        resource_kind=main.resource_kind,
+        resource_id=main.resource_id,
         undo_token=secrets.token_urlsafe(24),
-        snapshot_before=before,
-        snapshot_after=after,
+        snapshot_before=main.before if not compound else {"steps": [s.as_json() for s in steps]},
+        snapshot_after=main.after if not compound else None,
         changes=changes,
     )
     uow.session.add(log)
@@ -103,13 +155,17 @@ def record_action(
             "id": str(log.id),
             "undoToken": log.undo_token,
             "commandId": command_id,
-            "actionLabel": label,
-            "resourceKind": resource_kind,
+            "actionLabel": log.action_label,
+            "resourceKind": log.resource_kind,
             "resourceId": log.resource_id,
-            "executedAt": datetime.now(UTC).isoformat(),
+            "executedAt": format_datetime(datetime.now(UTC)),
         }
     )
-    return log
+
+
+def _primary(steps: list[Step], about: str | None) -> Step:
+    """The step a compound command is filed under: the first on a resource of kind ``about``."""
+    return next((step for step in steps if step.resource_kind == about), steps[0])
 
 
 def record_command(

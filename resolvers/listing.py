@@ -36,7 +36,7 @@ class ListParams:
 @dataclass
 class Page:
     items: list[Any]
-    total: int
+    total: int | None  # None when the caller did not ask for a count
     page: int
     page_size: int
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from crmgraph.context import ALL_ORGS, OrgScope, RequestContext
-from crmgraph.errors import Forbidden, Unprocessable
+from crmgraph.errors import Forbidden, NotFound, Unprocessable, ValidationFailed, issue
 from models.directory import Organization
+
+if TYPE_CHECKING:
+    from resolvers.entity import Entity
+
+T = TypeVar("T")
 
 
 def parse_uuid(value: object) -> uuid.UUID | None:
@@ -91,3 +98,88 @@ async def org_scope(ctx: RequestContext) -> OrgScope:
         scope = OrgScope(tenant_id, frozenset(org_ids), selected)
     ctx.cache["scope"] = scope
     return scope
+
+
+async def scope_for(ctx: RequestContext, entity: Entity) -> OrgScope:
+    """The scope an entity's rows are read and written in (organizations only for org-scoped ones)."""
+    if entity.scope == "org":
+        return await org_scope(ctx)
+    return OrgScope(effective_tenant(ctx), None, None)
+
+
+def scope_conditions(
+    model: Any, scope: OrgScope, *, organizations: bool = True, live: bool = True
+) -> list[Any]:
+    """WHERE conditions keeping rows of ``model`` (a model or an alias) in the caller's tenant and
+    organizations, and live (not soft-deleted), for whichever of those columns the model has."""
+    conditions = []
+    if hasattr(model, "tenant_id"):
+        conditions.append(model.tenant_id == scope.tenant_id)
+    if organizations and scope.org_ids is not None and hasattr(model, "organization_id"):
+        conditions.append(model.organization_id.in_(scope.org_ids))
+    if live and hasattr(model, "deleted_at"):
+        conditions.append(model.deleted_at.is_(None))
+    return conditions
+
+
+async def entity_conditions(ctx: RequestContext, entity: Entity, target: Any = None) -> list[Any]:
+    """What the caller may see of ``entity``, as WHERE conditions on ``target`` (its model or an
+    alias of it): declared visibility, tenant and organization scope, live rows."""
+    target = entity.model if target is None else target
+    conditions = []
+    if entity.visibility is not None:
+        condition = await entity.visibility(ctx, target)
+        if condition is not None:
+            conditions.append(condition)
+    if entity.scope != "global":
+        scope = await scope_for(ctx, entity)
+        conditions += scope_conditions(target, scope, organizations=entity.scope == "org", live=False)
+    if entity.soft_delete:
+        conditions.append(target.deleted_at.is_(None))
+    return conditions
+
+
+async def scoped(ctx: RequestContext, entity: Entity, query: Select, target: Any = None) -> Select:
+    """``query`` restricted to the rows of ``entity`` the caller may see."""
+    return query.where(*await entity_conditions(ctx, entity, target))
+
+
+async def live_in_scope(ctx: RequestContext, model: Any, query: Select) -> Select:
+    """``query`` restricted to live rows of ``model`` in the caller's tenant and organizations."""
+    return query.where(*scope_conditions(model, await org_scope(ctx)))
+
+
+async def load_in_scope(
+    ctx: RequestContext, session: Any, model: type[T], ident: Any, what: str, *, lock: bool = False
+) -> T:
+    """One live row of ``model`` visible to the caller, else 404 (also for other tenants' ids)."""
+    parsed = parse_uuid(ident)
+    if parsed is None:
+        raise NotFound(f"{what} not found")
+    query = await live_in_scope(ctx, model, select(model).where(model.id == parsed))
+    if lock:
+        query = query.with_for_update()
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"{what} not found")
+    return found
+
+
+async def ids_in_scope(
+    ctx: RequestContext, session: Any, model: Any, raw_ids: Iterable[Any], what: str
+) -> list[uuid.UUID]:
+    """Parse and check a list of ids (every one must be a live row in scope), keeping order, deduplicated."""
+    ids: list[uuid.UUID] = []
+    for raw in raw_ids:
+        parsed = parse_uuid(raw)
+        if parsed is None:
+            raise ValidationFailed([issue(what, f"Invalid id: {raw}", "invalid_string")])
+        if parsed not in ids:
+            ids.append(parsed)
+    if not ids:
+        return []
+    query = await live_in_scope(ctx, model, select(model.id).where(model.id.in_(ids)))
+    found = set((await session.execute(query)).scalars())
+    if len(found) != len(ids):
+        raise NotFound(f"{what} not found")
+    return ids

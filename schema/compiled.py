@@ -1,13 +1,15 @@
 """Compiled list reads: a query made only of entity list fields runs as one SQL per root field.
 
 When every selected field maps to a column or a declared relation (no fragments, directives or
-nested arguments, no entity repeated along a path), the selection is turned into a
-``json_build_object`` tree with correlated subqueries for the edges, scoped and permission-checked
+nested arguments), the selection is turned into a
+``json_build_object`` tree with correlated subqueries for the edges (each level reads its own
+table alias, with the relation semantics of ``resolvers.relations`` shared with the dataloaders), scoped and permission-checked
 exactly like the resolvers, and the result replaces Strawberry's per-field execution. Anything
 else falls back to the normal resolvers, which stay the reference behaviour.
 """
 
 import json
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -15,36 +17,26 @@ from graphql import ExecutionResult, FieldNode, GraphQLSchema, OperationDefiniti
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language import FragmentDefinitionNode
 from graphql.utilities import get_operation_ast
-from sqlalchemy import Numeric, Text, case, cast, func, literal, literal_column, select
+from sqlalchemy import Text, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from strawberry.extensions import SchemaExtension
 
 from crmgraph.context import RequestContext
 from crmgraph.errors import DomainError
-from resolvers.crud import scope_for, scoped, service
+from crmgraph.timefmt import sql_datetime
+from resolvers.crud import service
 from resolvers.entity import ENTITIES, Entity, Relation, camel
 from resolvers.listing import ListParams
+from resolvers.relations import edge, source_key
 from schema.entity import list_params, snake
 
 PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
+COUNTED = {"total", "totalPages"}  # a list counts its rows only when one of these is selected
 MAX_PAIRS = 50
 
 
 class Unsupported(Exception):
     """The selection needs the general executor."""
-
-
-def iso_datetime(column: Any) -> Any:
-    """Render like Python's ``datetime.isoformat()`` in UTC (fraction only when non-zero)."""
-    utc = func.timezone("UTC", column)
-    return case(
-        (column.is_(None), None),
-        (
-            func.mod(cast(func.date_part("microseconds", column), Numeric), 1000000) == 0,
-            func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
-        ),
-        else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-    )
 
 
 @cache
@@ -60,15 +52,19 @@ def list_roots() -> dict[str, Entity]:
 
 
 class Compiler:
+    """Turns a selection into a ``json_build_object`` tree; every edge reads its own table alias."""
+
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx
+        self.aliases = 0
 
     def _require(self, entity: Entity) -> None:
         principal = self.ctx.principal
         if principal is None or not principal.has(*entity.features.view):
             raise Unsupported  # the resolvers raise the right error
 
-    async def object(self, entity: Entity, node: FieldNode, path: tuple[type, ...]) -> Any:
+    async def object(self, entity: Entity, node: FieldNode, source: Any) -> Any:
+        """The JSON object of one ``entity`` row read through ``source`` (its model or an alias)."""
         if node.selection_set is None:
             raise Unsupported
         self._require(entity)
@@ -81,12 +77,12 @@ class Compiler:
             if name == "__typename":
                 value = literal(entity.graphql_name)
             elif name == "id":
-                value = entity.model.id
+                value = source.id
             elif name in fields:
-                column = getattr(entity.model, fields[name].attr)
-                value = iso_datetime(column) if fields[name].type.__name__ == "datetime" else column
+                column = getattr(source, fields[name].attr)
+                value = sql_datetime(column) if fields[name].type is datetime else column
             elif name in relations:
-                value = await self.edge(entity, relations[name], sel, path)
+                value = await self.edge(relations[name], sel, source)
             else:
                 raise Unsupported
             pairs += [literal(key), value]
@@ -94,28 +90,18 @@ class Compiler:
             raise Unsupported
         return func.json_build_object(*pairs)
 
-    async def edge(self, source: Entity, relation: Relation, node: FieldNode, path: tuple[type, ...]) -> Any:
-        target = ENTITIES[relation.target]
-        if target.model in path:
-            raise Unsupported  # correlation needs distinct tables along a path
-        obj = await self.object(target, node, (*path, target.model))
-        model = target.model
+    async def edge(self, relation: Relation, node: FieldNode, source: Any) -> Any:
+        """A correlated subquery: the target object (``one``) or the JSON array of targets."""
+        self.aliases += 1
+        found = await edge(self.ctx, relation, f"e{self.aliases}")
+        obj = await self.object(found.target, node, found.alias)
+        correlated = found.key == getattr(source, source_key(relation))
         if relation.kind == "one":
-            query = select(obj).where(model.id == getattr(source.model, relation.source_fk))
-        else:
-            agg = func.coalesce(
-                func.json_agg(aggregate_order_by(obj, model.id)), literal_column("'[]'::json")
-            )
-            query = select(agg).select_from(model)
-            if relation.kind == "many":
-                query = query.where(getattr(model, relation.target_fk) == source.model.id)
-            else:
-                through = relation.through
-                query = query.join(through, getattr(through, relation.through_target) == model.id).where(
-                    getattr(through, relation.through_source) == source.model.id
-                )
-        query = await scoped(target, query, await scope_for(self.ctx, target), self.ctx)
-        return query.limit(1).scalar_subquery() if relation.kind == "one" else query.scalar_subquery()
+            return found.select(obj).where(correlated).limit(1).scalar_subquery()
+        items = func.coalesce(
+            func.json_agg(aggregate_order_by(obj, found.alias.id)), literal_column("'[]'::json")
+        )
+        return found.select(items).where(correlated).order_by(None).scalar_subquery()
 
 
 async def run_compiled(
@@ -170,21 +156,17 @@ async def compile_page(
         elif sel.name.value not in PAGE_KEYS | {"__typename"}:
             raise Unsupported
     compiler._require(entity)
-    rows: list[Any] = []
-    total = None
+    count = any(sel.name.value in COUNTED for sel in node.selection_set.selections)
+    columns = entity.model.id
     if items_node is not None:
-        expr = cast(await compiler.object(entity, items_node, (entity.model,)), Text)
-        page = await service(entity)._page(compiler.ctx, params, select(expr), True)
-        rows, total = [json.loads(text) for text in page.items], page
-    else:
-        page = await service(entity)._page(compiler.ctx, params, select(entity.model.id), True)
-        total = page
+        columns = cast(await compiler.object(entity, items_node, entity.model), Text)
+    page = await service(entity).page(compiler.ctx, params, select(columns), count=count)
     values = {
-        "items": rows,
-        "total": total.total,
-        "page": total.page,
-        "pageSize": total.page_size,
-        "totalPages": total.total_pages,
+        "items": [json.loads(text) for text in page.items] if items_node is not None else [],
+        "total": page.total,
+        "page": page.page,
+        "pageSize": page.page_size,
+        "totalPages": page.total_pages,
         "__typename": f"{entity.graphql_name}Page",
     }
     return {(sel.alias or sel.name).value: values[sel.name.value] for sel in node.selection_set.selections}

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from crmgraph.context import RequestContext
 from resolvers.crud import service
@@ -160,8 +161,21 @@ def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
     )
 
 
+COUNTED = {"total", "totalPages"}
+
+
+def wants_total(info: Info) -> bool:
+    """Whether the selection needs the row count (fragments are assumed to)."""
+    for selected in info.selected_fields:
+        for sel in selected.selections:
+            if not isinstance(sel, SelectedField) or sel.name in COUNTED:
+                return True
+    return False
+
+
 async def _run_list(entity: Entity, info: Info, args: dict[str, Any]) -> Any:
-    return page_value(entity, await service(entity).list(context(info), list_params(entity, args)))
+    params = list_params(entity, args)
+    return page_value(entity, await service(entity).list(context(info), params, count=wants_total(info)))
 
 
 def list_field(entity: Entity) -> Any:

@@ -1,21 +1,32 @@
 """The one schema: entity-generated queries/mutations merged with per-module hand-written fields."""
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 
 from crmgraph.config import Settings
+from crmgraph.timefmt import format_datetime, parse_datetime
 from resolvers.entity import ENTITIES
 from schema import api_keys, auth, customers
 from schema.compiled import CompiledLists
 from schema.cost import cost_limiter
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, is_domain, mask_errors
+from schema.operations import operation_fields
 
 MODULES = [auth, api_keys, customers]
+
+DATETIME = strawberry.scalar(
+    name="DateTime",
+    serialize=format_datetime,
+    parse_value=parse_datetime,
+    description="UTC date and time with milliseconds, as in REST: 2025-01-01T00:00:00.000Z.",
+)
 
 
 class Schema(strawberry.Schema):
@@ -25,6 +36,18 @@ class Schema(strawberry.Schema):
         unexpected = [e for e in errors if not is_domain(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
+
+
+class DuplicateField(ValueError):
+    """Two declarations claim one root field name."""
+
+
+def merge(into: dict[str, Any], fields: dict[str, Any], origin: str) -> None:
+    """Add root fields; a name declared twice is an error at startup, never a silent replacement."""
+    for name, value in fields.items():
+        if name in into:
+            raise DuplicateField(f"GraphQL root field {name!r} declared twice (again by {origin})")
+        into[name] = value
 
 
 def _compose(name: str, fields: dict[str, Any]) -> type:
@@ -43,13 +66,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     for entity in entities:
         if entity.path is None and not entity.relations:
             continue
-        queries.update(query_fields(entity))
-        mutations.update(mutation_fields(entity))
+        merge(queries, query_fields(entity), f"entity {entity.name}")
+        merge(mutations, mutation_fields(entity), f"entity {entity.name}")
     for module in MODULES:
         extra_queries, extra_mutations = module.build()
-        queries.update(extra_queries)
-        mutations.update(extra_mutations)
+        merge(queries, extra_queries, module.__name__)
+        merge(mutations, extra_mutations, module.__name__)
+    operation_queries, operation_mutations = operation_fields()
+    merge(queries, operation_queries, "operations")
+    merge(mutations, operation_mutations, "operations")
     return Schema(
+        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
         query=_compose("Query", queries),
         mutation=_compose("Mutation", mutations),
         extensions=[

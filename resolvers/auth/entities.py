@@ -22,11 +22,9 @@ MIN_PASSWORD = 6
 # --- roles ---------------------------------------------------------------------------------
 
 
-async def _visible_roles(ctx: RequestContext, query: Select) -> Select:
+async def _visible_roles(ctx: RequestContext, role: Any) -> Any:
     principal = ctx.require_auth()
-    if principal.is_platform_admin:
-        return query
-    return query.where(Role.tenant_id == principal.tenant_id)
+    return None if principal.is_platform_admin else role.tenant_id == principal.tenant_id
 
 
 def _tenant_param(query: Select, value: uuid.UUID) -> Select:

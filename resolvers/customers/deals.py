@@ -20,10 +20,10 @@ from models.customers import (
     Pipeline,
     PipelineStage,
 )
-from resolvers.crud import service
-from resolvers.customers.common import camel_dict, guarded, ids_in_scope, live_in_scope, load_in_scope, viewer
+from resolvers.crud import guarded, service
+from resolvers.customers.common import camel_dict, viewer
 from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation, eq, one_of
-from resolvers.scope import org_scope, parse_uuid
+from resolvers.scope import ids_in_scope, load_in_scope, org_scope, parse_uuid, scope_conditions
 
 READONLY = {"create": False, "update": False}
 DEAL_SUMMARY = (
@@ -196,6 +196,7 @@ DEAL = Entity(
         Relation("comments", "comment", "many", target_fk="deal_id"),
         Relation("interactions", "interaction", "many", target_fk="deal_id"),
     ],
+    custom_fields="custom_fields",
     hooks=guarded(
         Deal,
         Hooks(
@@ -233,7 +234,9 @@ async def deal_detail(ctx: RequestContext, ident: Any) -> dict[str, Any]:
         ):
             query = select(model).join(link, column == model.id).where(link.deal_id == deal.id)
             rows = (
-                await session.execute(live_in_scope(model, query, scope).order_by(model.display_name))
+                await session.execute(
+                    query.where(*scope_conditions(model, scope)).order_by(model.display_name)
+                )
             ).scalars()
             parties[kind] = [_party(row, kind) for row in rows]
     return {

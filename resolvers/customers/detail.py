@@ -24,13 +24,13 @@ from models.customers import (
     Todo,
 )
 from resolvers.crud import service
-from resolvers.customers.common import camel_dict, live_in_scope, user_labels, viewer
+from resolvers.customers.common import camel_dict, user_labels, viewer
 from resolvers.customers.deals import DEAL_SUMMARY
 from resolvers.customers.interactions import interaction_items
 from resolvers.customers.people import COMMON_ATTRS, COMPANY, COMPANY_PROFILE, PERSON, PERSON_PROFILE
 from resolvers.customers.tags import tags_of
 from resolvers.entity import Entity
-from resolvers.scope import org_scope, parse_uuid
+from resolvers.scope import org_scope, parse_uuid, scope_conditions
 
 LIMIT = 50
 ADDRESS_ATTRS = (
@@ -114,7 +114,7 @@ Loader = Callable[[RequestContext, Any, OrgScope, CustomerEntity], Awaitable[lis
 def _rows(model: Any, *order: Any) -> Loader:
     async def load(ctx: RequestContext, session: Any, scope: OrgScope, customer: CustomerEntity) -> list[Any]:
         query = select(model).where(model.entity_id == customer.id).order_by(*order).limit(LIMIT)
-        return list((await session.execute(live_in_scope(model, query, scope))).scalars())
+        return list((await session.execute(query.where(*scope_conditions(model, scope)))).scalars())
 
     return load
 
@@ -127,13 +127,17 @@ async def _deals(ctx: RequestContext, session: Any, scope: OrgScope, customer: C
     )
     query = select(Deal).join(link, link.deal_id == Deal.id).where(column == customer.id)
     return list(
-        (await session.execute(live_in_scope(Deal, query.order_by(Deal.created_at.desc()), scope))).scalars()
+        (
+            await session.execute(
+                query.order_by(Deal.created_at.desc()).where(*scope_conditions(Deal, scope))
+            )
+        ).scalars()
     )
 
 
 async def _people(ctx: RequestContext, session: Any, scope: OrgScope, customer: CustomerEntity) -> list[Any]:
     query = select(Person).where(Person.company_entity_id == customer.id).order_by(Person.display_name)
-    return list((await session.execute(live_in_scope(Person, query, scope))).scalars())
+    return list((await session.execute(query.where(*scope_conditions(Person, scope)))).scalars())
 
 
 INCLUDES: dict[str, Loader] = {

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import select
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, NotFound, ValidationFailed, issue
 from models.customers import Dictionary, DictionaryEntry
-from resolvers.customers.common import flush_or_conflict, record_command
+from resolvers.crud import flush_or_conflict
+from resolvers.customers.common import record_command
 from resolvers.customers.settings import MANAGE, selected_organization
+from resolvers.operations import Rest, operation
 from resolvers.scope import effective_tenant, parse_uuid, tenant_tree
-from resolvers.validation import validate
 
 VIEW = ["customers.people.view"]
 KINDS = {
@@ -74,11 +76,51 @@ def entry_json(entry: DictionaryEntry, own_org: uuid.UUID | None = None) -> dict
     }
 
 
-async def list_entries(ctx: RequestContext, kind: str) -> dict[str, Any]:
+class KindInput(BaseModel):
+    kind: str = PydanticField(max_length=64)
+
+
+class EntryOutput(BaseModel):
+    """A dictionary entry; inherited ones come from an ancestor organization."""
+
+    model_config = ConfigDict(title="DictionaryEntry")
+
+    id: uuid.UUID
+    value: str
+    label: str
+    color: str | None = None
+    icon: str | None = None
+    organizationId: uuid.UUID
+    isInherited: bool
+
+
+async def _items(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> list[dict[str, Any]]:
+    return result["items"]
+
+
+async def _entry(_ctx: RequestContext, _data: Any, result: Any) -> dict[str, Any]:
+    return result[0] if isinstance(result, tuple) else result
+
+
+def _created(result: tuple[dict[str, Any], bool]) -> tuple[dict[str, Any], int]:
+    entry, created = result
+    return entry, 201 if created else 200
+
+
+@operation(
+    "customer_dictionary_entries",
+    "customers",
+    kind="query",
+    input=KindInput,
+    output=list[EntryOutput],
+    features=tuple(VIEW),
+    rest=Rest("GET", "/customers/dictionaries/{kind}"),
+    graphql_result=_items,
+)
+async def list_entries(ctx: RequestContext, data: KindInput) -> dict[str, Any]:
     """Entries of the selected organization and its ancestors; for a value defined at several levels
     the nearest wins. Own entries first, then inherited ones, each by label."""
-    ctx.require_features(VIEW)
-    mapped = map_kind(kind)
+    mapped = map_kind(data.kind)
     scope = await dictionary_scope(ctx)
     async with ctx.read_session() as session:
         entries = (
@@ -156,12 +198,31 @@ def _record(
     )
 
 
-async def upsert_entry(ctx: RequestContext, kind: str, raw: Any) -> tuple[dict[str, Any], bool]:
+class EntryWrite(EntryInput):
+    kind: str = PydanticField(max_length=64)
+
+
+class EntryChange(EntryWrite):
+    id: str = PydanticField(max_length=64)
+
+
+class EntryRef(KindInput):
+    id: str = PydanticField(max_length=64)
+
+
+@operation(
+    "save_customer_dictionary_entry",
+    "customers",
+    input=EntryWrite,
+    output=EntryOutput,
+    features=tuple(MANAGE),
+    rest=Rest("POST", "/customers/dictionaries/{kind}", status=201, reply=_created),
+    graphql_result=_entry,
+)
+async def upsert_entry(ctx: RequestContext, data: EntryWrite) -> tuple[dict[str, Any], bool]:
     """Create an entry in the selected organization, or update the one with the same value
     (case-insensitive). Returns the entry and whether it was created."""
-    ctx.require_features(MANAGE)
-    mapped = map_kind(kind)
-    data = validate(EntryInput, raw)
+    mapped = map_kind(data.kind)
     if not data.value:
         raise ValidationFailed([issue("value", "Please provide a value", "too_small")])
     scope = await dictionary_scope(ctx)
@@ -227,15 +288,21 @@ async def _own_entry(
     return entry, scope
 
 
-async def update_entry(ctx: RequestContext, kind: str, ident: str, raw: Any) -> dict[str, Any]:
+@operation(
+    "update_customer_dictionary_entry",
+    "customers",
+    input=EntryChange,
+    output=EntryOutput,
+    features=tuple(MANAGE),
+    rest=Rest("PATCH", "/customers/dictionaries/{kind}/{id}"),
+)
+async def update_entry(ctx: RequestContext, data: EntryChange) -> dict[str, Any]:
     """Change value, label, color or icon; a value another entry already has is a 409."""
-    ctx.require_features(MANAGE)
-    data = validate(EntryInput, raw)
     fields = data.model_fields_set
     if not fields & {"value", "label", "color", "icon"}:
         raise ValidationFailed([issue([], "No changes provided", "custom")])
     async with ctx.unit_of_work() as uow:
-        entry, scope = await _own_entry(ctx, uow, kind, ident)
+        entry, scope = await _own_entry(ctx, uow, data.kind, data.id)
         before = entry_json(entry)
         if "value" in fields:
             if not data.value:
@@ -263,19 +330,50 @@ async def update_entry(ctx: RequestContext, kind: str, ident: str, raw: Any) -> 
     return entry_json(entry, scope.organization_id)
 
 
-async def delete_entry(ctx: RequestContext, kind: str, ident: str) -> dict[str, Any]:
-    ctx.require_features(MANAGE)
+async def _success(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> bool:
+    return bool(result["success"])
+
+
+@operation(
+    "delete_customer_dictionary_entry",
+    "customers",
+    input=EntryRef,
+    output=bool,
+    features=tuple(MANAGE),
+    rest=Rest("DELETE", "/customers/dictionaries/{kind}/{id}"),
+    graphql_result=_success,
+)
+async def delete_entry(ctx: RequestContext, data: EntryRef) -> dict[str, Any]:
+    """Delete an entry owned by the selected organization."""
     async with ctx.unit_of_work() as uow:
-        entry, _ = await _own_entry(ctx, uow, kind, ident)
+        entry, _ = await _own_entry(ctx, uow, data.kind, data.id)
         before = entry_json(entry)
         await uow.session.delete(entry)
         _record(ctx, uow, "deleted", entry, before, None)
     return {"success": True}
 
 
+class CurrencyEntry(BaseModel):
+    id: uuid.UUID
+    value: str
+    label: str
+
+
+class CurrencyDictionary(BaseModel):
+    id: uuid.UUID
+    entries: list[CurrencyEntry]
+
+
+@operation(
+    "currency_dictionary",
+    "customers",
+    kind="query",
+    output=CurrencyDictionary,
+    features=tuple(VIEW),
+    rest=Rest("GET", "/customers/dictionaries/currency"),
+)
 async def currency_dictionary(ctx: RequestContext) -> dict[str, Any]:
     """The nearest organization's currency dictionary with entries (own first, then ancestors)."""
-    ctx.require_features(VIEW)
     scope = await dictionary_scope(ctx)
     async with ctx.read_session() as session:
         dictionaries = {

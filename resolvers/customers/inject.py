@@ -1,7 +1,7 @@
 """``POST /customers/deals/inject``: turn an inbound website form (Strapi cooperation form or insurance
 wizard) into a deal, idempotently by ``externalId``.
 
-Steps: resolve the referring partner from the form's referral code (creating a partner person when
+One compound command (one transaction, one action-log entry). Steps: resolve the referring partner from the form's referral code (creating a partner person when
 the code is new), find or create the contact person (by e-mail, then phone digits), open the deal in
 the organization's default pipeline linked to that person, and log the form as a comment. Every
 record is written through the same entity commands as the REST/GraphQL writes.
@@ -17,15 +17,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import func, literal_column, select
 
-from crmgraph.context import RequestContext
+from crmgraph.context import OrgScope, RequestContext
 from crmgraph.errors import Conflict, Forbidden
 from models.customers import CustomerEntity, Deal, Person, Pipeline, PipelineStage
 from resolvers.crud import service
 from resolvers.customers.deals import DEAL
 from resolvers.customers.people import PERSON
 from resolvers.customers.timeline import COMMENT
-from resolvers.scope import org_scope
-from resolvers.validation import validate
+from resolvers.operations import Rest, operation
+from resolvers.scope import org_scope, scope_conditions
 
 FEATURES = ["lead_intake.deals.inject"]
 # The inject permission covers the records it writes (an intake API key holds nothing else).
@@ -164,11 +164,8 @@ async def _find_one(ctx: RequestContext, query: Any) -> Any:
 
 
 def _live(model: Any, body: InjectInput) -> list[Any]:
-    return [
-        model.tenant_id == body.tenantId,
-        model.organization_id == body.organizationId,
-        model.deleted_at.is_(None),
-    ]
+    """Live rows of the form's organization (the caller's scope was checked before)."""
+    return scope_conditions(model, OrgScope(body.tenantId, frozenset({body.organizationId}), None))
 
 
 async def _referring_partner(
@@ -284,11 +281,32 @@ def delegated(ctx: RequestContext) -> RequestContext:
     return replace(ctx, principal=replace(principal, features=[*principal.features, *DELEGATED]))
 
 
-async def inject_deal(ctx: RequestContext, raw: Any) -> tuple[dict[str, Any], bool]:
-    """Returns the documented body and whether a deal was created (201) or already existed (200)."""
-    ctx.require_features(FEATURES)
+class InjectedDeal(BaseModel):
+    id: uuid.UUID
+    created: bool
+    personEntityId: uuid.UUID | None = None
+    referringPartnerEntityId: uuid.UUID | None = None
+    commentId: uuid.UUID | None = None
+
+
+async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
+    return result[0]
+
+
+@operation(
+    "inject_deal",
+    "customers",
+    input=InjectInput,
+    output=InjectedDeal,
+    features=tuple(FEATURES),
+    transaction=False,  # its own unit of work, so a lost race is answered after a rollback
+    rest=Rest("POST", "/customers/deals/inject", status=201, reply=lambda r: (r[0], 201 if r[1] else 200)),
+    graphql_result=_body,
+)
+async def inject_deal(ctx: RequestContext, body: InjectInput) -> tuple[dict[str, Any], bool]:
+    """Turn an inbound website form into a deal (idempotent by ``externalId``): the documented
+    body and whether a deal was created (201) or already existed (200)."""
     ctx = delegated(ctx)
-    body = validate(InjectInput, raw)
     scope = await org_scope(ctx)
     if body.tenantId != scope.tenant_id:
         raise Forbidden(message="Tenant outside your scope")
@@ -297,33 +315,39 @@ async def inject_deal(ctx: RequestContext, raw: Any) -> tuple[dict[str, Any], bo
     existing = await _existing(ctx, body)
     if existing is not None:
         return existing, False
+    try:
+        # One transaction and one action-log entry for the partner, person, deal and comment.
+        async with ctx.unit_of_work(command="customers.deals.inject", about="customers.deal"):
+            return await _inject(ctx, body), True
+    except Conflict:
+        # A concurrent inject with the same externalId won the race: nothing of ours was kept.
+        existing = await _existing(ctx, body)
+        if existing is None:
+            raise
+        return existing, False
+
+
+async def _inject(ctx: RequestContext, body: InjectInput) -> dict[str, Any]:
     mapped = map_form(body.payload)
     source = body.source or DEFAULT_SOURCE
     partner_id = await _referring_partner(ctx, body, mapped, source)
     person_id = await _contact_person(ctx, body, mapped, source, partner_id)
     description = describe(mapped)
-    try:
-        deal, _ = await service(DEAL).create(
-            ctx,
-            {
-                **_scope(body),
-                **await _default_pipeline(ctx, body),
-                "title": body.title[:300],
-                "description": description,
-                "status": "open",
-                "source": source,
-                "externalId": body.externalId,
-                "payload": mapped.payload,
-                "referringPartnerEntityId": str(partner_id) if partner_id else None,
-                "personIds": [str(person_id)] if person_id else [],
-            },
-        )
-    except Conflict:
-        # A concurrent inject with the same externalId won the race.
-        existing = await _existing(ctx, body)
-        if existing is None:
-            raise
-        return existing, False
+    deal, _ = await service(DEAL).create(
+        ctx,
+        {
+            **_scope(body),
+            **await _default_pipeline(ctx, body),
+            "title": body.title[:300],
+            "description": description,
+            "status": "open",
+            "source": source,
+            "externalId": body.externalId,
+            "payload": mapped.payload,
+            "referringPartnerEntityId": str(partner_id) if partner_id else None,
+            "personIds": [str(person_id)] if person_id else [],
+        },
+    )
     comment_id = None
     if person_id and description:
         comment, _ = await service(COMMENT).create(
@@ -336,4 +360,4 @@ async def inject_deal(ctx: RequestContext, raw: Any) -> tuple[dict[str, Any], bo
         "personEntityId": str(person_id) if person_id else None,
         "referringPartnerEntityId": str(partner_id) if partner_id else None,
         "commentId": comment_id,
-    }, True
+    }

@@ -17,24 +17,17 @@ from sqlalchemy import Select, and_, func, literal, or_, select, update
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import BadRequest, ValidationFailed, issue
 from models.customers import CustomerEntity, Deal, Interaction
-from resolvers.customers.common import (
-    bounded_int,
-    camel_dict,
-    guarded,
-    live_in_scope,
-    load_in_scope,
-    parse_datetime,
-    record_command,
-    user_labels,
-)
+from resolvers.crud import guarded, service
+from resolvers.customers.common import bounded_int, camel_dict, parse_datetime, record_command, user_labels
 from resolvers.customers.timeline import bound_to_customer, customer_relations
 from resolvers.entity import Entity, Features, Field, Filter, Hooks, eq, serialize
-from resolvers.scope import org_scope, parse_uuid
-from resolvers.validation import validate
+from resolvers.operations import Rest, operation
+from resolvers.scope import load_in_scope, org_scope, parse_uuid, scope_conditions
+from resolvers.statemachine import machine
 
 FEATURES = Features.view_manage("customers.interactions.view", "customers.interactions.manage")
 TERMINAL = ("done", "canceled")
-STATUSES = ("planned", "in_progress", *TERMINAL)
+
 READONLY = {"create": False, "update": False}
 ITEM_ATTRS = (
     "id",
@@ -103,16 +96,27 @@ async def refresh_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID | None)
     await uow.session.execute(update(CustomerEntity).where(CustomerEntity.id == entity_id).values(**values))
 
 
-def _check_status(data: dict[str, Any]) -> None:
-    if data.get("status") is not None and data["status"] not in STATUSES:
-        raise ValidationFailed([issue("status", f"One of {', '.join(STATUSES)}", "invalid_enum_value")])
+STATUS = machine(
+    "customers.interaction.status",
+    "status",
+    "planned",
+    planned=("in_progress", "done", "canceled"),
+    in_progress=("planned", "done", "canceled"),
+    done=("planned",),  # reopened; a done interaction cannot be canceled
+    canceled=("planned",),  # reopened; a canceled interaction cannot be completed
+)
+
+
+def _check_status(data: dict[str, Any], current: str | None = None) -> None:
+    if data.get("status") is not None:
+        STATUS.check(current, data["status"])
 
 
 _bind = bound_to_customer(with_deal=True, author_attr="author_user_id")
 
 
 async def _before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
-    data["status"] = data.get("status") or "planned"
+    data["status"] = data.get("status") or STATUS.initial
     _check_status(data)
     await _bind.before_create(ctx, uow, data)
 
@@ -122,7 +126,7 @@ async def _before_update(
 ) -> None:
     if "status" in data and data["status"] is None:
         data.pop("status")
-    _check_status(data)
+    _check_status(data, obj.status)
     data["_previous_entity"] = obj.entity_id
     await _bind.before_update(ctx, uow, obj, data)
 
@@ -200,18 +204,18 @@ INTERACTION = Entity(
 class StatusCommand(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
     id: uuid.UUID
-    occurred_at: str | None = PydanticField(default=None, alias="occurredAt")
+    occurred_at: datetime | None = PydanticField(default=None, alias="occurredAt")
 
 
-async def _set_status(ctx: RequestContext, raw: Any, status: str, verb: str) -> dict[str, Any]:
-    ctx.require_features(FEATURES.update)
-    data = validate(StatusCommand, raw)
+async def _set_status(ctx: RequestContext, data: StatusCommand, status: str, verb: str) -> dict[str, Any]:
     async with ctx.unit_of_work() as uow:
         interaction = await load_in_scope(ctx, uow.session, Interaction, data.id, "Interaction", lock=True)
         before = serialize(INTERACTION, interaction)
+        STATUS.check(interaction.status, status)
         interaction.status = status
         if status == "done":
-            interaction.occurred_at = parse_datetime(data.occurred_at, "occurredAt") or datetime.now(UTC)
+            occurred = data.occurred_at or datetime.now(UTC)
+            interaction.occurred_at = occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
         await uow.session.flush()
         await refresh_next_interaction(uow, interaction.entity_id)
         await uow.session.refresh(interaction)
@@ -230,13 +234,30 @@ async def _set_status(ctx: RequestContext, raw: Any, status: str, verb: str) -> 
     return {"ok": True}
 
 
-async def complete_interaction(ctx: RequestContext, raw: Any) -> dict[str, Any]:
-    """Mark done; ``occurredAt`` defaults to now."""
-    return await _set_status(ctx, raw, "done", "completed")
+async def _reloaded(ctx: RequestContext, data: StatusCommand, _result: Any) -> Any:
+    """GraphQL answers with the interaction as it now is."""
+    return await service(INTERACTION).get(ctx, data.id)
 
 
-async def cancel_interaction(ctx: RequestContext, raw: Any) -> dict[str, Any]:
-    return await _set_status(ctx, raw, "canceled", "canceled")
+STATUS_OPERATION = {
+    "module": "customers",
+    "input": StatusCommand,
+    "output": INTERACTION,
+    "features": tuple(FEATURES.update),
+    "graphql_result": _reloaded,
+}
+
+
+@operation("complete_interaction", rest=Rest("POST", "/customers/interactions/complete"), **STATUS_OPERATION)
+async def complete_interaction(ctx: RequestContext, data: StatusCommand) -> dict[str, Any]:
+    """Mark an interaction done; ``occurredAt`` defaults to now."""
+    return await _set_status(ctx, data, "done", "completed")
+
+
+@operation("cancel_interaction", rest=Rest("POST", "/customers/interactions/cancel"), **STATUS_OPERATION)
+async def cancel_interaction(ctx: RequestContext, data: StatusCommand) -> dict[str, Any]:
+    """Mark an interaction canceled."""
+    return await _set_status(ctx, data, "canceled", "canceled")
 
 
 # --- list (cursor pagination) --------------------------------------------------------------
@@ -332,7 +353,10 @@ async def list_interactions(ctx: RequestContext, params: Any) -> dict[str, Any]:
         raise ValidationFailed([issue("sortDir", "asc or desc", "invalid_enum_value")])
     key = _sort_key(column, direction)
     query = _query_filters(
-        live_in_scope(Interaction, select(Interaction, key.label("sort_value")), await org_scope(ctx)), params
+        select(Interaction, key.label("sort_value")).where(
+            *scope_conditions(Interaction, await org_scope(ctx))
+        ),
+        params,
     )
     if params.get("cursor"):
         value, ident = _decode_cursor(params["cursor"], column)

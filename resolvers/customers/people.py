@@ -8,12 +8,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import Select, exists, false, func, literal_column, select
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import ValidationFailed, issue
 from models.customers import Company, CustomerEntity, DealCompany, DealPerson, Person, TagAssignment
-from resolvers.customers.common import guarded, live_in_scope, load_in_scope, parse_datetime
+from resolvers.crud import guarded
+from resolvers.customers.common import parse_datetime
 from resolvers.customers.tags import set_tags
 from resolvers.entity import (
     Entity,
@@ -28,7 +31,8 @@ from resolvers.entity import (
     since,
     until,
 )
-from resolvers.scope import org_scope
+from resolvers.operations import Rest, operation
+from resolvers.scope import live_in_scope, load_in_scope
 
 COMMON_ATTRS = (
     "referral_code",
@@ -286,6 +290,7 @@ PERSON = Entity(
         ),
         *_timeline_relations(),
     ],
+    custom_fields="custom_fields",
     hooks=guarded(
         Person,
         Hooks(
@@ -328,6 +333,7 @@ COMPANY = Entity(
         ),
         *_timeline_relations(),
     ],
+    custom_fields="custom_fields",
     hooks=guarded(
         Company,
         Hooks(
@@ -344,18 +350,41 @@ COMPANY = Entity(
 PHONE_DIGITS = literal_column("regexp_replace(customer_entities.primary_phone, '\\D', '', 'g')")
 
 
-async def check_phone(ctx: RequestContext, digits: str | None) -> dict[str, Any]:
-    """The first person whose phone, stripped to digits, equals ``digits`` (at least 4 digits)."""
-    ctx.require_features(PERSON.features.view)
+class PhoneInput(BaseModel):
+    digits: str | None = PydanticField(default=None, max_length=64)
+
+
+class PhoneMatch(BaseModel):
+    id: uuid.UUID
+    displayName: str | None = None
+
+
+async def _match(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> Any:
+    return result["match"]
+
+
+@operation(
+    "person_by_phone",
+    "customers",
+    kind="query",
+    input=PhoneInput,
+    output=PhoneMatch | None,
+    features=tuple(PERSON.features.view),
+    rest=Rest("GET", "/customers/people/check-phone"),
+    graphql_result=_match,
+)
+async def check_phone(ctx: RequestContext, data: PhoneInput) -> dict[str, Any]:
+    """The first person whose phone, stripped to digits, equals ``digits`` (4 or more digits)."""
+    digits = data.digits
     if not digits or not re.fullmatch(r"\d{4,}", digits.strip()):
         return {"match": None}
     # The literal expression matches the functional index on the digits of primary_phone.
-    query = live_in_scope(
+    query = await live_in_scope(
+        ctx,
         Person,
         select(Person.id, Person.display_name)
         .where(digits.strip() == PHONE_DIGITS)
         .order_by(Person.created_at),
-        await org_scope(ctx),
     )
     async with ctx.read_session() as session:
         row = (await session.execute(query.limit(1))).first()

@@ -13,9 +13,11 @@ from sqlalchemy import func, select, update
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, ValidationFailed, issue
 from models.customers import Deal, Pipeline, PipelineStage
-from resolvers.customers.common import guarded, ids_in_scope, load_in_scope, record_command
+from resolvers.crud import guarded
+from resolvers.customers.common import record_command
 from resolvers.entity import Entity, Features, Field, Hooks, Relation, eq
-from resolvers.validation import validate
+from resolvers.operations import Rest, operation
+from resolvers.scope import ids_in_scope, load_in_scope
 
 FEATURES = Features.view_manage("customers.pipelines.view", "customers.pipelines.manage")
 READONLY = {"create": False, "update": False}
@@ -194,10 +196,21 @@ class ReorderInput(BaseModel):
     stages: list[StageOrder] = PydanticField(min_length=1, max_length=500)
 
 
-async def reorder_stages(ctx: RequestContext, raw: Any) -> dict[str, Any]:
+async def _ok(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> bool:
+    return bool(result["ok"])
+
+
+@operation(
+    "reorder_pipeline_stages",
+    "customers",
+    input=ReorderInput,
+    output=bool,
+    features=tuple(FEATURES.update),
+    rest=Rest("POST", "/customers/pipeline-stages/reorder"),
+    graphql_result=_ok,
+)
+async def reorder_stages(ctx: RequestContext, data: ReorderInput) -> dict[str, Any]:
     """Set ``order`` of many stages in one transaction; every id must be a stage in scope."""
-    ctx.require_features(FEATURES.update)
-    data = validate(ReorderInput, raw)
     wanted = {item.id: item.order for item in data.stages}
     async with ctx.unit_of_work() as uow:
         await ids_in_scope(ctx, uow.session, PipelineStage, list(wanted), "Pipeline stage")

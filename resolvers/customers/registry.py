@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest, DomainError
-from resolvers.validation import validate
+from resolvers.operations import Rest, operation
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 REGON9_WEIGHTS = (8, 9, 2, 3, 4, 5, 6, 7)
@@ -124,10 +124,20 @@ class LookupInput(BaseModel):
     regon: str | None = None
 
 
-async def registry_lookup(ctx: RequestContext, raw: Any) -> dict[str, Any]:
-    """``{ok: true, data}`` for a NIP (preferred) or REGON; ``data`` is null when the registry has none."""
-    ctx.require_auth()
-    data = validate(LookupInput, raw)
+async def _data(_ctx: RequestContext, _input: Any, result: dict[str, Any]) -> Any:
+    return result["data"]
+
+
+@operation(
+    "company_registry_lookup",
+    "customers",
+    kind="query",
+    input=LookupInput,
+    rest=Rest("POST", "/customers/companies/registry-lookup"),
+    graphql_result=_data,
+)
+async def registry_lookup(ctx: RequestContext, data: LookupInput) -> dict[str, Any]:
+    """Company data from the VAT registry for a NIP (preferred) or REGON (``null`` when it has no match)."""
     nip, regon = digits(data.nip), digits(data.regon)
     if not nip and not regon:
         raise BadRequest("Provide NIP or REGON")

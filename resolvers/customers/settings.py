@@ -13,9 +13,10 @@ from sqlalchemy import select
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest
 from models.customers import CustomerSettings
-from resolvers.customers.common import flush_or_conflict, record_command
+from resolvers.crud import flush_or_conflict
+from resolvers.customers.common import record_command
+from resolvers.operations import Rest, operation
 from resolvers.scope import org_scope
-from resolvers.validation import validate
 
 MANAGE = ["customers.settings.manage"]
 
@@ -39,8 +40,25 @@ class AddressFormatInput(BaseModel):
     address_format: AddressFormat = PydanticField(alias="addressFormat")
 
 
+class AddressFormatOutput(BaseModel):
+    address_format: AddressFormat = PydanticField(alias="addressFormat")
+
+
+async def _format(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> str:
+    return result["addressFormat"]
+
+
+@operation(
+    "customer_address_format",
+    "customers",
+    kind="query",
+    output=str,
+    features=tuple(MANAGE),
+    rest=Rest("GET", "/customers/settings/address-format"),
+    graphql_result=_format,
+)
 async def get_address_format(ctx: RequestContext) -> dict[str, Any]:
-    ctx.require_features(MANAGE)
+    """The address format of the selected organization."""
     tenant_id, org_id = await selected_organization(ctx)
     async with ctx.read_session() as session:
         stored = await session.scalar(
@@ -51,10 +69,17 @@ async def get_address_format(ctx: RequestContext) -> dict[str, Any]:
     return {"addressFormat": stored or "line_first"}
 
 
-async def set_address_format(ctx: RequestContext, raw: Any) -> dict[str, Any]:
+@operation(
+    "set_customer_address_format",
+    "customers",
+    input=AddressFormatInput,
+    output=str,
+    features=tuple(MANAGE),
+    rest=Rest("PUT", "/customers/settings/address-format"),
+    graphql_result=_format,
+)
+async def set_address_format(ctx: RequestContext, data: AddressFormatInput) -> dict[str, Any]:
     """Store the address format of the selected organization (``line_first`` or ``street_first``)."""
-    ctx.require_features(MANAGE)
-    data = validate(AddressFormatInput, raw)
     tenant_id, org_id = await selected_organization(ctx)
     async with ctx.unit_of_work() as uow:
         settings = await uow.session.scalar(

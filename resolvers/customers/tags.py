@@ -14,9 +14,11 @@ from sqlalchemy import delete, select
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import NotFound, ValidationFailed, issue
 from models.customers import CustomerEntity, Tag, TagAssignment
-from resolvers.customers.common import guarded, ids_in_scope, load_customer, load_in_scope, record_command
+from resolvers.crud import guarded
+from resolvers.customers.common import load_customer, record_command
 from resolvers.entity import Entity, Features, Field, Hooks, Relation
-from resolvers.validation import validate
+from resolvers.operations import Rest, operation
+from resolvers.scope import ids_in_scope, load_in_scope
 
 FEATURES = Features.view_manage("customers.activities.view", "customers.activities.manage")
 
@@ -120,10 +122,24 @@ async def set_tags(
     )
 
 
-async def assign_tag(ctx: RequestContext, raw: Any) -> dict[str, Any]:
-    """Link a tag to a customer; assigning twice returns the existing link."""
-    ctx.require_features(FEATURES.create)
-    data = validate(AssignmentInput, raw)
+def _assignment_id(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> Any:
+    async def value() -> uuid.UUID:
+        return uuid.UUID(result["id"])
+
+    return value()
+
+
+@operation(
+    "assign_customer_tag",
+    "customers",
+    input=AssignmentInput,
+    output=uuid.UUID,
+    features=tuple(FEATURES.create),
+    rest=Rest("POST", "/customers/tags/assign"),
+    graphql_result=_assignment_id,
+)
+async def assign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, Any]:
+    """Link a tag to a customer (returns the assignment id); assigning twice returns the existing link."""
     async with ctx.unit_of_work() as uow:
         tag = await load_in_scope(ctx, uow.session, Tag, data.tag_id, "Tag")
         customer = await load_customer(ctx, uow.session, data.entity_id)
@@ -157,10 +173,17 @@ async def assign_tag(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     return {"id": str(link.id)}
 
 
-async def unassign_tag(ctx: RequestContext, raw: Any) -> dict[str, Any]:
-    """Remove a tag from a customer; 404 when the tag was not assigned."""
-    ctx.require_features(FEATURES.delete)
-    data = validate(AssignmentInput, raw)
+@operation(
+    "unassign_customer_tag",
+    "customers",
+    input=AssignmentInput,
+    output=uuid.UUID,
+    features=tuple(FEATURES.delete),
+    rest=Rest("POST", "/customers/tags/unassign"),
+    graphql_result=_assignment_id,
+)
+async def unassign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, Any]:
+    """Remove a tag from a customer (returns the assignment id); 404 when it was not assigned."""
     async with ctx.unit_of_work() as uow:
         tag = await load_in_scope(ctx, uow.session, Tag, data.tag_id, "Tag")
         customer = await load_customer(ctx, uow.session, data.entity_id)

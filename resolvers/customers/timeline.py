@@ -25,7 +25,8 @@ from models.customers import (
     DictionaryEntry,
     Todo,
 )
-from resolvers.customers.common import guarded, load_customer, load_deal, user_labels
+from resolvers.crud import guarded
+from resolvers.customers.common import load_customer, load_deal, user_labels
 from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation, eq
 
 READONLY = {"create": False, "update": False}

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlalchemy import Select, select
 
 from crmgraph.context import RequestContext
-from crmgraph.errors import Forbidden, ValidationFailed, issue
+from crmgraph.errors import Forbidden
+from crmgraph.timefmt import format_datetime
 from models.customers import CustomerEntity, Deal, Todo
-from resolvers.customers.common import bounded_int, camel_dict, flag, live_in_scope
+from resolvers.customers.common import camel_dict
 from resolvers.entity import to_jsonable
-from resolvers.scope import org_scope, parse_uuid
+from resolvers.operations import Operation, Rest
+from resolvers.scope import org_scope, scope_conditions
 
-CUSTOMER_KINDS = ("person", "company")
+
+class WidgetInput(BaseModel):
+    """Query parameters every widget takes: how many rows, and an optional narrower scope."""
+
+    model_config = ConfigDict(extra="ignore")
+    limit: int = PydanticField(5, ge=1, le=20)
+    tenantId: uuid.UUID | None = None
+    organizationId: uuid.UUID | None = None
+
+
+class NewCustomersInput(WidgetInput):
+    kind: Literal["person", "company"] | None = None
+
+
+class NextInteractionsInput(WidgetInput):
+    includePast: bool = False
 
 
 @dataclass
 class WidgetQuery:
-    """What a widget's query builder gets: the moment of the request and the raw query string."""
+    """What a widget's query builder gets: the moment of the request and the validated parameters."""
 
     now: datetime
-    params: Mapping[str, str]
+    params: Any
 
 
 @dataclass
@@ -33,6 +53,7 @@ class Widget:
     model: type
     query: Callable[[WidgetQuery], Select]
     item: Callable[[Any], dict[str, Any]]
+    params: type[WidgetInput] = WidgetInput
     with_now: bool = False
     features: list[str] = field(init=False)
 
@@ -42,19 +63,14 @@ class Widget:
 
 def _new_customers(q: WidgetQuery) -> Select:
     query = select(CustomerEntity).order_by(CustomerEntity.created_at.desc(), CustomerEntity.id)
-    kind = q.params.get("kind")
-    if kind:
-        if kind not in CUSTOMER_KINDS:
-            raise ValidationFailed(
-                [issue("kind", "person or company", "invalid_enum_value")], "Invalid query parameters"
-            )
-        query = query.where(CustomerEntity.kind == kind)
+    if q.params.kind:
+        query = query.where(CustomerEntity.kind == q.params.kind)
     return query
 
 
 def _next_interactions(q: WidgetQuery) -> Select:
     due = CustomerEntity.next_interaction_at
-    window = due.is_not(None) if flag(q.params.get("includePast")) else due >= q.now
+    window = due.is_not(None) if q.params.includePast else due >= q.now
     return select(CustomerEntity).where(window).order_by(due.asc(), CustomerEntity.id)
 
 
@@ -93,6 +109,7 @@ WIDGETS: dict[str, Widget] = {
         lambda row: camel_dict(
             row[0], ("id", "display_name", "kind", "organization_id", "created_at", "owner_user_id")
         ),
+        params=NewCustomersInput,
     ),
     "new-deals": Widget(
         "customers.widgets.new-deals",
@@ -130,42 +147,54 @@ WIDGETS: dict[str, Widget] = {
                 "owner_user_id",
             ),
         ),
+        params=NextInteractionsInput,
         with_now=True,
     ),
     "customer-todos": Widget("customers.widgets.todos", Todo, _customer_todos, _todo_item),
 }
 
 
-async def _widget_scope(ctx: RequestContext, params: Mapping[str, str], model: type, query: Select) -> Select:
+async def _widget_scope(ctx: RequestContext, params: WidgetInput, model: type, query: Select) -> Select:
     """Caller's scope, optionally narrowed by ``tenantId``/``organizationId`` (which must be in scope)."""
     scope = await org_scope(ctx)
-    requested_tenant = params.get("tenantId")
-    if requested_tenant and parse_uuid(requested_tenant) != scope.tenant_id:
+    if params.tenantId and params.tenantId != scope.tenant_id:
         raise Forbidden(message="Tenant outside your scope")
-    query = live_in_scope(model, query, scope)
-    requested_org = params.get("organizationId")
-    if requested_org:
-        org_id = parse_uuid(requested_org)
-        if org_id is None:
-            raise ValidationFailed(
-                [issue("organizationId", "Invalid id", "invalid_string")], "Invalid query parameters"
-            )
-        if not scope.allows_org(org_id):
+    query = query.where(*scope_conditions(model, scope))
+    if params.organizationId:
+        if not scope.allows_org(params.organizationId):
             raise Forbidden(message="Organization outside your scope")
-        query = query.where(model.organization_id == org_id)
+        query = query.where(model.organization_id == params.organizationId)
     return query
 
 
-async def run_widget(ctx: RequestContext, name: str, params: Mapping[str, str]) -> dict[str, Any]:
+async def run_widget(ctx: RequestContext, name: str, params: WidgetInput) -> dict[str, Any]:
     """``{items}`` (and ``now`` where documented): the latest ``limit`` (1..20, default 5) rows."""
     widget = WIDGETS[name]
-    ctx.require_features(widget.features)
-    limit = bounded_int(params.get("limit"), 5, 1, 20, "limit")
     now = datetime.now(UTC)
     query = await _widget_scope(ctx, params, widget.model, widget.query(WidgetQuery(now, params)))
     async with ctx.read_session() as session:
-        rows = (await session.execute(query.limit(limit))).all()
+        rows = (await session.execute(query.limit(params.limit))).all()
     body: dict[str, Any] = {"items": [widget.item(row) for row in rows]}
     if widget.with_now:
-        body["now"] = now.isoformat()
+        body["now"] = format_datetime(now)
     return body
+
+
+def _declare(name: str, widget: Widget) -> None:
+    async def handler(ctx: RequestContext, params: WidgetInput) -> dict[str, Any]:
+        return await run_widget(ctx, name, params)
+
+    Operation(
+        f"customers_widget_{name.replace('-', '_')}",
+        "customers",
+        handler,
+        input=widget.params,
+        kind="query",
+        features=tuple(widget.features),
+        rest=(Rest("GET", f"/customers/dashboard/widgets/{name}"),),
+        description=f"Dashboard widget {name}: the latest rows in the caller's scope.",
+    )
+
+
+for _name, _widget in WIDGETS.items():
+    _declare(_name, _widget)

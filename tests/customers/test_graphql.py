@@ -228,13 +228,12 @@ async def test_graphql_mutations_share_the_rest_resolvers(crm, admin, world, ses
           assignCustomerTag(tagId: "{tag}", entityId: "{person}")
           completeInteraction(id: "{interaction}") {{ id status occurredAt person {{ nextInteractionAt }} }}
           reorderPipelineStages(stages: [{{id: "{stages[1]}", order: 0}}, {{id: "{stages[0]}", order: 1}}])
-          saveCustomerDictionaryEntry(kind: "sources", input: {{value: "fair", label: "Trade fair"}}) {{
+          saveCustomerDictionaryEntry(kind: "sources", value: "fair", label: "Trade fair") {{
             label isInherited
           }}
           setCustomerAddressFormat(addressFormat: "street_first")
-          injectDeal(input: {{organizationId: "{world.root_org}", tenantId: "{world.tenant_id}",
-                              title: "From GQL", externalId: "gql-1",
-                              payload: {{email: "gia@example.com"}}}}) {{
+          injectDeal(organizationId: "{world.root_org}", tenantId: "{world.tenant_id}",
+                     title: "From GQL", externalId: "gql-1", payload: {{email: "gia@example.com"}}) {{
             created personEntityId
           }}
         }}"""
@@ -250,11 +249,11 @@ async def test_graphql_mutations_share_the_rest_resolvers(crm, admin, world, ses
     assert (await admin.get("/api/customers/settings/address-format"))[1] == {"addressFormat": "street_first"}
     reads = await admin.gql(
         '{ customerDictionaryEntries(kind: "sources") { value } customerAddressFormat '
-        'personByPhone(digits: "0000") { id } customersWidget(name: "new-customers", limit: 1) }'
+        'personByPhone(digits: "0000") { id } customersWidgetNewCustomers(limit: 1) }'
     )
     assert reads["data"]["customerDictionaryEntries"] == [{"value": "fair"}]
     assert reads["data"]["personByPhone"] is None
-    assert reads["data"]["customersWidget"]["items"][0]["displayName"]
+    assert reads["data"]["customersWidgetNewCustomers"]["items"][0]["displayName"]
     async with sessionmaker() as session:
         names = set(
             (

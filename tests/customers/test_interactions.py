@@ -191,3 +191,17 @@ async def test_cursor_pagination_and_filters(crm, admin):
     assert (await admin.get("/api/customers/interactions?limit=0"))[0] == 400
     assert (await admin.get("/api/customers/interactions?sortField=color"))[0] == 400
     assert (await admin.get("/api/customers/interactions?entityId=nope"))[0] == 400
+
+
+async def test_status_transitions_follow_the_declared_machine(crm, admin):
+    person = await crm.person()
+    call = await crm.create("interactions", {"entityId": person, "interactionType": "call"})
+    assert (await admin.post("/api/customers/interactions/cancel", {"id": call}))[0] == 200
+    status, body = await admin.post("/api/customers/interactions/complete", {"id": call})
+    assert status == 409 and body["code"] == "invalid_transition", body
+    # A plain update is held to the same rules, and a reopened interaction may be completed.
+    assert (await admin.put("/api/customers/interactions", {"id": call, "status": "done"}))[0] == 409
+    assert (await admin.put("/api/customers/interactions", {"id": call, "status": "planned"}))[0] == 200
+    assert (await admin.post("/api/customers/interactions/complete", {"id": call}))[0] == 200
+    result = await admin.gql(f'mutation {{ cancelInteraction(id: "{call}") {{ id }} }}')
+    assert result["errors"][0]["extensions"]["status"] == 409

@@ -10,9 +10,10 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
 from crmgraph.context import Principal, RequestContext
-from resolvers.crud import apply_list_params, order_by, scope_for, scoped
+from resolvers.crud import apply_list_params, order_by
 from resolvers.customers.people import PERSON
 from resolvers.listing import ListParams
+from resolvers.scope import scoped
 from tests.factories import make_world
 
 ROWS = 100_000
@@ -67,8 +68,7 @@ async def big_tenant(sessionmaker):
 async def plan(settings, sessionmaker, world, params: ListParams) -> str:
     principal = Principal(subject="plans", tenant_id=world.tenant_id, org_id=None, is_super_admin=True)
     ctx = RequestContext(settings=settings, sessionmaker=sessionmaker, principal=principal)
-    scope = await scope_for(ctx, PERSON)
-    query = apply_list_params(PERSON, await scoped(PERSON, select(PERSON.model), scope, ctx), params)
+    query = apply_list_params(PERSON, await scoped(ctx, PERSON, select(PERSON.model)), params)
     sql = (
         order_by(PERSON, query, params)
         .limit(params.page_size)

@@ -1,0 +1,109 @@
+"""Operations that are not collection CRUD (actions, item reads, settings, state transitions),
+declared once.
+
+An :class:`Operation` names its typed input (a pydantic model: bounds and validation live there),
+its output, kind (query or command), required features and REST bindings. From that one
+declaration come the REST route(s) (``openapi_compat.operations``), a typed GraphQL field
+(``schema.operations``) and the OpenAPI entry with request/response schemas. Both adapters call
+:func:`invoke`, the single place where features are checked, input validated and, for commands,
+the unit of work opened, so REST and GraphQL cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from crmgraph.context import RequestContext
+from resolvers.validation import validate
+
+Kind = Literal["query", "command"]
+OPERATIONS: dict[str, Operation] = {}
+
+
+@dataclass(frozen=True)
+class Rest:
+    """One documented REST binding of an operation.
+
+    The input is assembled from the query string (GET/DELETE), the JSON body and the path
+    parameters, then validated by the operation's model. ``reply`` turns the result into the
+    documented body, or into ``(body, status)`` when the status depends on the result.
+    """
+
+    method: str
+    path: str
+    status: int = 200
+    reply: Callable[[Any], Any] | None = None
+    upload: int | None = None  # multipart form: file parts streamed to storage, at most this many bytes
+
+
+class UploadedFile(BaseModel):
+    """A file part of an upload, already in storage (input models use it for file fields)."""
+
+    key: str
+    filename: str
+    contentType: str
+    size: int
+    sha256: str
+
+
+@dataclass(eq=False)
+class Operation:
+    name: str  # snake_case; the GraphQL field is its camelCase (unique across the schema)
+    module: str
+    handler: Callable[..., Awaitable[Any]]  # handler(ctx, input) — or handler(ctx) without input
+    input: type[BaseModel] | None = None
+    output: Any = None  # a pydantic model, an Entity, a scalar type, list[...] of those; None = JSON
+    kind: Kind = "command"
+    features: tuple[str, ...] = ()
+    auth: bool = True
+    rest: tuple[Rest, ...] = ()
+    graphql: bool = True
+    transaction: bool = True  # commands run in one unit of work (False: the handler opens its own)
+    # Value of ``output`` for GraphQL from (ctx, input, result), when it is not the result itself.
+    graphql_result: Callable[[RequestContext, Any, Any], Awaitable[Any]] | None = None
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.name in OPERATIONS:
+            other = OPERATIONS[self.name]
+            raise ValueError(f"operation {self.name!r} declared by {other.module!r} and {self.module!r}")
+        self.features = tuple(self.features)
+        OPERATIONS[self.name] = self
+
+    @property
+    def command_id(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+def operation(
+    name: str, module: str, *, rest: Rest | tuple[Rest, ...] = (), **options: Any
+) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    """Decorator form: declare ``handler`` as the operation ``name`` (docstring = description)."""
+
+    def register(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        bindings = rest if isinstance(rest, tuple) else (rest,)
+        options.setdefault("description", (handler.__doc__ or "").strip())
+        Operation(name, module, handler, rest=bindings, **options)
+        return handler
+
+    return register
+
+
+async def invoke(op: Operation, ctx: RequestContext, raw: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """Check features, validate ``raw`` into the input model, run the handler (commands in one
+    unit of work). Returns ``(input, result)``."""
+    if op.features:
+        ctx.require_features(op.features)
+    elif op.auth:
+        ctx.require_auth()
+    data = validate(op.input, dict(raw or {})) if op.input is not None else None
+    args = (ctx,) if op.input is None else (ctx, data)
+    if op.kind == "command" and op.transaction:
+        async with ctx.unit_of_work(command=op.command_id):
+            return data, await op.handler(*args)
+    return data, await op.handler(*args)
