@@ -37,7 +37,7 @@ class Settings:
     graphql_max_depth: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_DEPTH", "10")))
     graphql_max_aliases: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_ALIASES", "15")))
     graphql_compile: bool = field(default_factory=lambda: _env("GRAPHQL_COMPILE", "1") not in ("0", "false"))
-    graphql_max_cost: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_COST", "50000")))
+    graphql_max_cost: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_COST", "500000")))
     graphql_max_tokens: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_TOKENS", "2000")))
     login_rate_per_ip: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_IP", "20")))
     login_rate_per_email: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_EMAIL", "5")))

@@ -7,7 +7,9 @@ An edge from a source row to its targets is "target rows whose key equals the so
 - ``through``: key = the association's ``through_source``, joined to the target on ``through_target``.
 
 The compiled GraphQL path correlates ``key == <source alias>.<source key>`` in a subquery; the
-dataloaders batch ``key IN (...)``. Both read the target through its own alias, restricted to what
+dataloaders batch ``key IN (...)``. A list edge returns its first ``limit`` targets by id
+(``EDGE_LIMIT`` unless the caller asks for fewer or more, at most ``EDGE_LIMIT_MAX``) on both
+paths, so every list in a response is bounded. Both read the target through its own alias, restricted to what
 the caller may see (``resolvers.scope.entity_conditions``) and ordered by target id, so their
 answers are identical by construction (``tests/test_executor_equivalence.py`` checks it).
 """
@@ -23,6 +25,13 @@ from sqlalchemy.orm import aliased
 from crmgraph.context import RequestContext
 from resolvers.entity import ENTITIES, Entity, Relation
 from resolvers.scope import entity_conditions
+
+EDGE_LIMIT = 20  # targets a list edge returns when the caller does not say (the first by id)
+EDGE_LIMIT_MAX = 100
+
+
+def edge_limit(requested: int | None) -> int:
+    return EDGE_LIMIT if requested is None else max(1, min(EDGE_LIMIT_MAX, requested))
 
 
 def source_key(relation: Relation) -> str:

@@ -13,7 +13,15 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, GraphQLSchema, OperationDefinitionNode, OperationType
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLSchema,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+)
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language import FragmentDefinitionNode
 from graphql.utilities import get_operation_ast
@@ -27,7 +35,7 @@ from crmgraph.timefmt import sql_datetime
 from resolvers.crud import service
 from resolvers.entity import ENTITIES, Entity, Relation, camel
 from resolvers.listing import ListParams
-from resolvers.relations import edge, source_key
+from resolvers.relations import edge, edge_limit, source_key
 from schema.entity import list_params, snake
 
 PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
@@ -54,9 +62,25 @@ def list_roots() -> dict[str, Entity]:
 class Compiler:
     """Turns a selection into a ``json_build_object`` tree; every edge reads its own table alias."""
 
-    def __init__(self, ctx: RequestContext) -> None:
+    def __init__(self, ctx: RequestContext, variables: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
+        self.variables = variables or {}
         self.aliases = 0
+
+    def edge_limit(self, node: FieldNode) -> int:
+        """The edge's ``limit`` argument (the only argument an edge takes), or the default."""
+        requested = None
+        for argument in node.arguments or ():
+            if argument.name.value != "limit":
+                raise Unsupported
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                requested = int(value.value)
+            elif isinstance(value, VariableNode):
+                requested = self.variables.get(value.name.value)
+            else:
+                raise Unsupported
+        return edge_limit(requested)
 
     def _require(self, entity: Entity) -> None:
         principal = self.ctx.principal
@@ -71,9 +95,11 @@ class Compiler:
         fields, relations = graphql_members(entity)
         pairs: list[Any] = []
         for sel in node.selection_set.selections:
-            if not isinstance(sel, FieldNode) or sel.directives or sel.arguments:
+            if not isinstance(sel, FieldNode) or sel.directives:
                 raise Unsupported
             key, name = (sel.alias or sel.name).value, sel.name.value
+            if sel.arguments and name not in relations:
+                raise Unsupported
             if name == "__typename":
                 value = literal(entity.graphql_name)
             elif name == "id":
@@ -98,10 +124,10 @@ class Compiler:
         correlated = found.key == getattr(source, source_key(relation))
         if relation.kind == "one":
             return found.select(obj).where(correlated).limit(1).scalar_subquery()
-        items = func.coalesce(
-            func.json_agg(aggregate_order_by(obj, found.alias.id)), literal_column("'[]'::json")
-        )
-        return found.select(items).where(correlated).order_by(None).scalar_subquery()
+        first = found.select(obj.label("item"), found.alias.id.label("ord")).where(correlated)
+        first = first.correlate(source).limit(self.edge_limit(node)).subquery()
+        items = func.json_agg(aggregate_order_by(first.c.item, first.c.ord))
+        return select(func.coalesce(items, literal_column("'[]'::json"))).select_from(first).scalar_subquery()
 
 
 async def run_compiled(
@@ -123,7 +149,7 @@ async def run_compiled(
     if isinstance(coerced, list):
         return None
     roots = list_roots()
-    compiler = Compiler(ctx)
+    compiler = Compiler(ctx, coerced)
     data: dict[str, Any] = {}
     try:
         for node in operation.selection_set.selections:

@@ -1,7 +1,8 @@
 """Query cost limit: every field costs 1 times the rows it may be resolved for.
 
 A field with a ``pageSize`` argument multiplies its subtree by that size (variables count as the
-maximum page size); other list-of-object edges multiply by ``EDGE_FANOUT``. A query whose cost is
+maximum page size, an omitted one as the default); a list edge multiplies by its ``limit``
+(likewise, ``EDGE_LIMIT`` when omitted), the most rows it returns. A query whose cost is
 above the limit is rejected before execution.
 """
 
@@ -24,8 +25,7 @@ from graphql import (
 )
 
 from resolvers.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-
-EDGE_FANOUT = 10
+from resolvers.relations import EDGE_LIMIT, EDGE_LIMIT_MAX, edge_limit
 
 
 def _unwrap(type_: Any) -> tuple[Any, bool]:
@@ -36,13 +36,24 @@ def _unwrap(type_: Any) -> tuple[Any, bool]:
     return type_, is_list
 
 
-def _page_size(node: FieldNode) -> int | None:
+def _page_size(node: FieldNode, field: Any) -> int | None:
+    if "pageSize" not in field.args:
+        return None
     for argument in node.arguments or ():
         if argument.name.value == "pageSize":
             if isinstance(argument.value, IntValueNode):
                 return max(1, min(MAX_PAGE_SIZE, int(argument.value.value)))
             return MAX_PAGE_SIZE
-    return None
+    return DEFAULT_PAGE_SIZE
+
+
+def _edge_limit(node: FieldNode) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value == "limit":
+            if isinstance(argument.value, IntValueNode):
+                return edge_limit(int(argument.value.value))
+            return EDGE_LIMIT_MAX
+    return EDGE_LIMIT
 
 
 @cache
@@ -70,7 +81,7 @@ def cost_limiter(max_cost: int) -> type[ValidationRule]:
                     if field is None:
                         continue
                     child_type, is_list = _unwrap(field.type)
-                    size = _page_size(sel)
+                    size = _page_size(sel, field)
                     if size is not None:
                         child_mult = mult * size
                     elif (
@@ -78,7 +89,7 @@ def cost_limiter(max_cost: int) -> type[ValidationRule]:
                         and isinstance(child_type, GraphQLObjectType)
                         and not parent.name.endswith("Page")
                     ):
-                        child_mult = mult * EDGE_FANOUT
+                        child_mult = mult * _edge_limit(sel)
                     else:
                         child_mult = mult
                     total += mult + self._cost(sel.selection_set, child_type, child_mult, seen)
@@ -99,4 +110,4 @@ def cost_limiter(max_cost: int) -> type[ValidationRule]:
     return QueryCostLimit
 
 
-__all__ = ["DEFAULT_PAGE_SIZE", "EDGE_FANOUT", "cost_limiter"]
+__all__ = ["DEFAULT_PAGE_SIZE", "EDGE_LIMIT", "cost_limiter"]

@@ -4,6 +4,7 @@ No ``from __future__ import annotations`` here: resolver annotations are set as 
 """
 
 import inspect
+import typing
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from crmgraph.context import RequestContext
 from resolvers.crud import service
 from resolvers.entity import Entity, Relation, camel
 from resolvers.listing import DEFAULT_PAGE_SIZE, ListParams, Page
+from resolvers.relations import EDGE_LIMIT, EDGE_LIMIT_MAX, edge_limit
 from schema.loaders import relation_loader
 
 SCALARS: dict[type, Any] = {dict: JSON, list: JSON}
@@ -41,12 +43,22 @@ def _relation_resolver(entity: Entity, relation: Relation):
     async def resolve(root: Any, info: Info) -> Any:
         ctx = context(info)
         ctx.require_features(target.features.view)
-        key = getattr(root, relation.source_fk) if relation.kind == "one" else root.id
+        key = getattr(root, relation.source_fk)
         if key is None:
             return None
         return await relation_loader(ctx, entity, relation).load(key)
 
-    return resolve
+    async def resolve_list(root: Any, info: Info, limit: int = EDGE_LIMIT) -> Any:
+        ctx = context(info)
+        ctx.require_features(target.features.view)
+        return await relation_loader(ctx, entity, relation, edge_limit(limit)).load(root.id)
+
+    if relation.kind == "one":
+        return resolve
+    resolve_list.__annotations__["limit"] = typing.Annotated[
+        int, strawberry.argument(description=f"At most this many, the first by id (1..{EDGE_LIMIT_MAX}).")
+    ]
+    return resolve_list
 
 
 def build_object_types(entities: list[Entity]) -> None:

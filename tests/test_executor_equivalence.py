@@ -135,3 +135,18 @@ async def test_lists_count_only_when_asked(graph: Api):
             await run(graph, f"{{ people(pageSize: 1) {{ {fields} }} }}")
         counts[name] = counter.count
     assert counts["with"] == counts["without"] + 1, counts
+
+
+LIST_CASES = [(e, r) for e, r in cases() if r.kind != "one"]
+
+
+@pytest.mark.parametrize(("entity", "relation"), LIST_CASES, ids=lambda x: getattr(x, "name", None))
+async def test_edge_limit_is_the_same_on_every_executor(graph: Api, entity: Entity, relation: Relation):
+    root, edge_name = camel(entity.plural), camel(relation.name)
+    query = f"{{ {root}(pageSize: 100) {{ items {{ id {edge_name}(limit: 1) {{ id }} }} }} }}"
+    compiled = await run(graph, query)
+    assert await run(graph, forced_through_resolvers(query)) == compiled
+    assert all(len(item[edge_name]) <= 1 for item in compiled[root]["items"])
+    unlimited = await run(graph, query.replace("(limit: 1)", ""))
+    firsts = [item[edge_name][:1] for item in unlimited[root]["items"]]
+    assert [item[edge_name] for item in compiled[root]["items"]] == firsts

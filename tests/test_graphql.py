@@ -90,7 +90,7 @@ async def test_limits_and_masking(admin, client):
     assert "aliases" in result["errors"][0]["message"].lower()
     costly = "{ users(pageSize: 100) { items { roles { users { roles { users { email } } } } } } }"
     result = await admin.gql(costly)
-    assert result["data"] is None and "exceeds the maximum of 50000" in result["errors"][0]["message"]
+    assert result["data"] is None and "exceeds the maximum of 500000" in result["errors"][0]["message"]
     fragment = "query { ...F } fragment F on Query { users(pageSize: 100) { items { roles { users { roles { users { email } } } } } } }"
     assert "Query cost" in (await admin.gql(fragment))["errors"][0]["message"]
     assert "errors" not in await admin.gql("{ users(pageSize: 100) { items { email roles { name } } } }")
@@ -107,3 +107,10 @@ async def test_page_size_clamped_and_foreign_ids_null(admin):
     assert result["data"]["users"] == {"page": 1, "pageSize": 100}
     result = await admin.gql('{ user(id: "00000000-0000-4000-8000-000000000000") { id } }')
     assert result["data"]["user"] is None
+
+
+async def test_every_list_edge_is_bounded_and_costed(admin, client):
+    # The audit's query: a root list without pageSize counts as a default page, each edge as its cap.
+    fanout = "{ tags { items { people { id tags { people { id displayName } } } } } }"
+    result = await admin.gql(fanout)
+    assert result["data"] is None and "Query cost" in result["errors"][0]["message"]
