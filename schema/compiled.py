@@ -9,6 +9,7 @@ else falls back to the normal resolvers, which stay the reference behaviour.
 """
 
 import json
+import logging
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -38,6 +39,7 @@ from resolvers.listing import ListParams
 from resolvers.relations import edge, edge_limit, source_key
 from schema.entity import list_params, snake
 
+log = logging.getLogger("crmgraph.graphql")
 PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
 COUNTED = {"total", "totalPages"}  # a list counts its rows only when one of these is selected
 MAX_PAIRS = 50
@@ -161,6 +163,9 @@ async def run_compiled(
             params = list_params(entity, {snake(name): value for name, value in args.items()})
             data[(node.alias or node.name).value] = await compile_page(compiler, entity, node, params)
     except (Unsupported, DomainError):
+        return None
+    except Exception:  # a compiler bug must not cost the caller an answer: the resolvers give it
+        log.exception("compiled execution failed; falling back to the resolvers")
         return None
     ctx.cache["compiled"] = True
     return ExecutionResult(data=data, errors=None)
