@@ -6,7 +6,11 @@ that order and validated by the operation's model; ``invoke`` checks features an
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from typing import Any
+
+from aiohttp import web
 
 from crmgraph.errors import BadRequest
 from crmgraph.storage import LocalStorage
@@ -34,9 +38,21 @@ async def rest_input(request: RestRequest, binding: Rest) -> dict[str, Any]:
     return raw
 
 
+async def stream_events(request: web.Request, events: AsyncIterator[tuple[str, Any]]) -> web.StreamResponse:
+    """Server-sent events: one ``event``/``data`` block per item, flushed as it comes."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await response.prepare(request)
+    async for name, data in events:
+        await response.write(f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n".encode())
+    await response.write_eof()
+    return response
+
+
 def mount_operation(op: Operation, binding: Rest) -> None:
     async def handler(request: RestRequest) -> Any:
         _, result = await invoke(op, request.ctx, await rest_input(request, binding))
+        if binding.stream:
+            return await stream_events(request.http, result)
         body, status = result, binding.status
         if binding.reply is not None:
             body = binding.reply(result)

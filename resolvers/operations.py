@@ -38,6 +38,7 @@ class Rest:
     status: int = 200
     reply: Callable[[Any], Any] | None = None
     upload: int | None = None  # multipart form: file parts streamed to storage, at most this many bytes
+    stream: bool = False  # the result is an async iterator of (event name, data): server-sent events
 
 
 class UploadedFile(BaseModel):

@@ -1,4 +1,4 @@
-"""Uploads stream into storage with a per-route limit; nothing of a refused upload is kept."""
+"""Operation kinds beyond JSON in, JSON out: streamed uploads with per-route limits, server-sent events."""
 
 from __future__ import annotations
 
@@ -61,3 +61,25 @@ async def test_an_upload_over_the_route_limit_is_refused_and_removed(tmp_path):
         body = await response.json()
     assert response.status == 413 and body == {"error": "File too large", "maxBytes": LIMIT}
     assert stored_files(tmp_path) == [], "neither the partial nor the earlier file is kept"
+
+
+async def test_server_sent_events_are_flushed_one_by_one():
+    from openapi_compat.operations import stream_events
+
+    async def events():
+        yield "customers.person.created", {"id": "1"}
+        yield "customers.person.updated", {"id": "1", "n": 2}
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await stream_events(request, events())
+
+    app = web.Application()
+    app.router.add_get("/events", handler)
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/events")
+        text = await response.text()
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    assert text == (
+        'event: customers.person.created\ndata: {"id": "1"}\n\n'
+        'event: customers.person.updated\ndata: {"id": "1", "n": 2}\n\n'
+    )
