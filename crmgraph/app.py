@@ -16,6 +16,7 @@ from crmgraph.config import Settings, get_settings
 from crmgraph.context import RequestContext, Selection
 from crmgraph.db import create_engine, session_factory
 from crmgraph.errors import DomainError
+from crmgraph.installation import with_installation_secret
 
 log = logging.getLogger("crmgraph")
 
@@ -57,9 +58,8 @@ async def error_middleware(
 async def context_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    app = request.app
-    state = app[STATE]
-    settings = app[SETTINGS]
+    state = request.app[STATE]
+    settings = state["settings"]  # resolved at start-up (with the installation's signing secret)
     principal = await authenticate(settings, state["sessionmaker"], request.headers, request.cookies)
     request[CTX] = RequestContext(
         settings=settings,
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.A
         engine = create_engine(settings.database_url)
         state = app[STATE]
         state["engine"] = engine
+        state["settings"] = await with_installation_secret(settings, engine)
         state["sessionmaker"] = session_factory(engine)
         state["enqueue"] = None
         pool = None

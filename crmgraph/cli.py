@@ -30,18 +30,25 @@ def migrate(settings: Settings) -> None:
 
 async def _row_level_security(settings: Settings) -> list[str]:
     from crmgraph.db import engine_for
+    from crmgraph.installation import ensure_secret
     from crmgraph.rls import apply_row_level_security
 
     async with engine_for(settings.database_url) as engine, engine.begin() as conn:
+        if await ensure_secret(conn):
+            print("generated this installation's signing secret")
         return await apply_row_level_security(conn)
 
 
 async def _seed(settings: Settings) -> None:
     from crmgraph.db import engine_for, session_factory
+    from crmgraph.installation import ensure_secret
     from crmgraph.seed import seed
 
-    async with engine_for(settings.database_url) as engine, session_factory(engine)() as session:
-        result = await seed(session, settings)
+    async with engine_for(settings.database_url) as engine:
+        async with engine.begin() as conn:
+            await ensure_secret(conn)
+        async with session_factory(engine)() as session:
+            result = await seed(session, settings)
     state = "created" if result.created else "already present"
     print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
 
