@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, ValidationFailed, issue
 from crmgraph.security import consent_digest, hash_password
-from models.auth import RefreshSession, Role, RoleAcl, User, UserConsent, UserRole
+from models.auth import RefreshSession, Role, User, UserConsent, UserRole
 from models.directory import Organization, Tenant
+from resolvers.auth import rights
 from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation
 from resolvers.scope import parse_uuid
 
@@ -149,12 +150,12 @@ async def resolve_roles(
         raise ValidationFailed([issue("roles", f"Unknown role: {m}", "not_found") for m in missing])
     if any(r.tenant_id is None for r in roles) and not principal.is_platform_admin:
         raise Forbidden(message="Only platform administrators may assign global roles")
-    if not principal.is_super_admin:
-        elevated = await session.scalar(
-            select(func.count()).where(RoleAcl.role_id.in_([r.id for r in roles]), RoleAcl.is_super_admin)
+    for role in roles:  # no escalation: a role may grant only what the caller holds
+        rights.require_covers(
+            principal,
+            await rights.role_rights(session, role.id, role.tenant_id, tenant_id),
+            f"Role {role.name}",
         )
-        if elevated:
-            raise Forbidden(message="Only super administrators may assign this role")
     return roles
 
 
@@ -224,7 +225,24 @@ def record_consent(ctx: RequestContext, uow: UnitOfWork, user: User, consent: An
     uow.session.add(row)
 
 
+async def require_manageable(ctx: RequestContext, session: Any, user: User) -> None:
+    """A caller may manage only users whose rights are a subset of its own (super admins: by peers)."""
+    principal = ctx.require_auth()
+    if principal.user_id != user.id:
+        rights.require_covers(principal, await rights.user_rights(session, user), "This user")
+
+
+def _require_credentials_feature(ctx: RequestContext, user: User, data: dict) -> None:
+    """Another user's password or email is a credential: it needs its own feature."""
+    principal = ctx.require_auth()
+    email_changed = bool(data.get("email")) and str(data["email"]).strip().lower() != user.email.lower()
+    if principal.user_id != user.id and (data.get("password") is not None or email_changed):
+        ctx.require_features([rights.CREDENTIALS_FEATURE])
+
+
 async def _user_before_update(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    await require_manageable(ctx, uow.session, user)
+    _require_credentials_feature(ctx, user, data)
     if data.get("email"):
         data["email"] = _validate_email(data["email"])
         await _check_email(uow, data["email"], user.tenant_id, user.id)
@@ -240,6 +258,7 @@ async def _user_after_update(ctx: RequestContext, uow: UnitOfWork, user: User, d
 async def _user_before_delete(ctx: RequestContext, uow: UnitOfWork, user: User) -> None:
     if ctx.require_auth().user_id == user.id:
         raise ValidationFailed([issue("id", "You cannot delete yourself", "self")])
+    await require_manageable(ctx, uow.session, user)
     await revoke_user_sessions(uow, user.id)
 
 
