@@ -64,7 +64,9 @@ def sanitize(ctx: RequestContext, data: AclInput) -> tuple[dict[str, Any], bool]
     )
 
 
-def _sanitize_organizations(principal: Principal, requested: list[str] | None) -> tuple[list[str] | None, bool]:
+def _sanitize_organizations(
+    principal: Principal, requested: list[str] | None
+) -> tuple[list[str] | None, bool]:
     """Well-formed ids only; a caller limited to some organizations grants at most those."""
     limit = None if principal.sees_all_organizations() else set(principal.organizations or [])
     if limit is not None and (requested is None or ALL_ORGS in requested):

@@ -174,14 +174,18 @@ def _take_password(data: dict[str, Any]) -> None:
     data["password_hash"] = hash_password(password)
 
 
-async def _check_email(uow: UnitOfWork, email: str, tenant_id: uuid.UUID | None, user_id: Any = None) -> None:
-    query = select(User.id).where(
-        func.lower(User.email) == email.lower(), User.tenant_id == tenant_id, User.deleted_at.is_(None)
-    )
+EMAIL_IN_USE = "Email already in use"
+
+
+async def check_email(ctx: RequestContext, email: str, user_id: Any = None) -> None:
+    """An email names at most one live login across all tenants (``uq_users_email_lower`` enforces
+    it; this check gives the documented 409 up front)."""
+    query = select(User.id).where(func.lower(User.email) == email.lower(), User.deleted_at.is_(None))
     if user_id is not None:
         query = query.where(User.id != user_id)
-    if await uow.session.scalar(query) is not None:
-        raise Conflict("Email already in use")
+    async with ctx.read_session(system=True) as session:  # other tenants' logins count too
+        if await session.scalar(query) is not None:
+            raise Conflict(EMAIL_IN_USE)
 
 
 def _validate_email(email: str) -> str:
@@ -194,7 +198,7 @@ def _validate_email(email: str) -> str:
 
 async def _user_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
     data["email"] = _validate_email(data["email"])
-    await _check_email(uow, data["email"], data["tenant_id"])
+    await check_email(ctx, data["email"])
     _take_password(data)
 
 
@@ -245,7 +249,7 @@ async def _user_before_update(ctx: RequestContext, uow: UnitOfWork, user: User, 
     _require_credentials_feature(ctx, user, data)
     if data.get("email"):
         data["email"] = _validate_email(data["email"])
-        await _check_email(uow, data["email"], user.tenant_id, user.id)
+        await check_email(ctx, data["email"], user.id)
     _take_password(data)
 
 
