@@ -9,8 +9,10 @@ from typing import Any
 from aiohttp import web
 from arq import create_pool
 from arq.connections import RedisSettings
+from sqlalchemy.exc import DBAPIError
 from strawberry.aiohttp.views import GraphQLView
 
+from crmgraph import dberrors
 from crmgraph.authn import authenticate
 from crmgraph.config import Settings, get_settings
 from crmgraph.context import RequestContext, Selection
@@ -43,6 +45,13 @@ async def error_middleware(
         return await handler(request)
     except DomainError as exc:
         return web.json_response(exc.body(), status=exc.status)
+    except DBAPIError as exc:
+        # Never the driver's message: its DETAIL may quote a whole row, hashes included.
+        mapped = dberrors.domain_error(exc)
+        if mapped is not None:
+            return web.json_response(mapped.body(), status=mapped.status)
+        log.error("Database error on %s %s: %s", request.method, request.path, dberrors.describe(exc))
+        return web.json_response({"error": "Internal server error"}, status=500)
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api"):
             raise

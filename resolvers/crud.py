@@ -10,11 +10,12 @@ from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from crmgraph.context import OrgScope, RequestContext, UnitOfWork
+from crmgraph.dberrors import domain_error
 from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
 from resolvers.entity import Entity, json_row, search_clause, serialize
 from resolvers.events import record_command
 from resolvers.listing import ListParams, Page
-from resolvers.scope import org_scope, parse_uuid
+from resolvers.scope import org_scope, parse_uuid, tenant_tree
 from resolvers.validation import validate_input
 
 
@@ -136,7 +137,7 @@ class EntityService:
         data = validate_input(entity, "create", raw)
         scope = await scope_for(ctx, entity)
         async with ctx.unit_of_work() as uow:
-            self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
+            await self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
             if entity.hooks.before_create:
                 await entity.hooks.before_create(ctx, uow, data)
             obj = entity.model(id=uuid.uuid4(), **columns_only(entity, data))
@@ -163,7 +164,7 @@ class EntityService:
             before = serialize(entity, obj)
             if "organization_id" in data or "organizationId" in raw_dict:
                 scope = await scope_for(ctx, entity)
-                self._check_org(scope, data.get("organization_id"))
+                await self._check_org(ctx, scope, data.get("organization_id"))
             if entity.hooks.before_update:
                 await entity.hooks.before_update(ctx, uow, obj, data)
             for name, value in columns_only(entity, data).items():
@@ -194,7 +195,9 @@ class EntityService:
             self._record(ctx, uow, "delete", obj, before, None)
 
     # --- helpers -----------------------------------------------------------------------------
-    def _assign_scope(self, ctx: RequestContext, scope: OrgScope, data: dict[str, Any], raw: dict) -> None:
+    async def _assign_scope(
+        self, ctx: RequestContext, scope: OrgScope, data: dict[str, Any], raw: dict
+    ) -> None:
         entity = self.entity
         if entity.scope == "global":
             return
@@ -204,20 +207,26 @@ class EntityService:
         data["tenant_id"] = scope.tenant_id
         if entity.scope == "org":
             org_id = data.get("organization_id") or scope.selected_org_id or ctx.require_auth().org_id
-            self._check_org(scope, org_id)
+            await self._check_org(ctx, scope, org_id)
             data["organization_id"] = org_id
 
     @staticmethod
-    def _check_org(scope: OrgScope, org_id: uuid.UUID | None) -> None:
-        if org_id is not None and not scope.allows_org(org_id):
+    async def _check_org(ctx: RequestContext, scope: OrgScope, org_id: uuid.UUID | None) -> None:
+        """The organization must be a live one of the scope's tenant (any other id: 400, the same
+        answer for another tenant's and for a random id), and within the caller's organizations."""
+        if org_id is None:
+            return
+        if org_id not in await tenant_tree(ctx, scope.tenant_id):
+            raise ValidationFailed([issue("organizationId", "Organization not found", "not_found")])
+        if not scope.allows_org(org_id):
             raise Forbidden(message="Organization outside your scope")
 
     @staticmethod
     async def _flush(uow: UnitOfWork) -> None:
         try:
             await uow.session.flush()
-        except IntegrityError as exc:
-            raise Conflict("Conflict", detail=str(exc.orig).split("DETAIL:")[-1].strip()) from None
+        except IntegrityError as exc:  # documented error, never the constraint or row data
+            raise (domain_error(exc) or Conflict("Conflict")) from None
 
     def _record(
         self,

@@ -150,8 +150,8 @@ async def flush_or_conflict(uow: UnitOfWork, message: str = "Conflict") -> None:
     """Flush; a unique violation (e.g. a concurrent duplicate) is a 409, never a 500."""
     try:
         await uow.session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message, detail=str(exc.orig).split("DETAIL:")[-1].strip()) from None
+    except IntegrityError:
+        raise Conflict(message) from None  # never the constraint name or the row (crmgraph.dberrors)
 
 
 def guarded(model: Any, hooks: Hooks) -> Hooks:
