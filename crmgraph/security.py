@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,11 +29,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Constant work whether or not an account exists: a missing hash is checked against a dummy
+    one, so timing does not tell which emails are registered."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -266,12 +266,14 @@ async def _user_before_delete(ctx: RequestContext, uow: UnitOfWork, user: User) 
     await revoke_user_sessions(uow, user.id)
 
 
-async def revoke_user_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
-    await uow.session.execute(
-        update(RefreshSession)
-        .where(RefreshSession.user_id == user_id, RefreshSession.revoked_at.is_(None))
-        .values(revoked_at=func.now())
+async def revoke_user_sessions(uow: UnitOfWork, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
+    """Revoke every live session of a user (their access and refresh tokens), except ``keep``."""
+    query = update(RefreshSession).where(
+        RefreshSession.user_id == user_id, RefreshSession.revoked_at.is_(None)
     )
+    if keep is not None:
+        query = query.where(RefreshSession.id != keep)
+    await uow.session.execute(query.values(revoked_at=func.now()))
 
 
 def _role_filter(query: Select, role_ids: list[uuid.UUID]) -> Select:

@@ -108,8 +108,9 @@ async def login(ctx: RequestContext, raw: Any) -> tuple[IssuedTokens, list[str]]
         if tenant_id is not None:
             query = query.where(User.tenant_id == tenant_id)
         users = list((await uow.session.execute(query.limit(2))).scalars())
-        # One generic message for unknown email, wrong password, or an email shared across tenants.
-        if len(users) != 1 or not verify_password(users[0].password_hash, password):
+        # One generic message (and the same argon2 work) for unknown email or wrong password.
+        candidate = users[0].password_hash if len(users) == 1 else None
+        if not verify_password(candidate, password):
             raise LoginFailed(401, LOGIN_FAILED)
         user = users[0]
         roles = await _role_names(uow.session, user.id)
