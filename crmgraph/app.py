@@ -19,6 +19,7 @@ from crmgraph.context import RequestContext, Selection
 from crmgraph.db import create_engine, session_factory
 from crmgraph.errors import DomainError
 from crmgraph.installation import with_installation_secret
+from crmgraph.ratelimit import client_ip
 
 log = logging.getLogger("crmgraph")
 
@@ -30,10 +31,6 @@ CTX = web.RequestKey("ctx", RequestContext)
 class CrmGraphQLView(GraphQLView):
     async def get_context(self, request: web.Request, response: Any) -> RequestContext:  # type: ignore[override]
         return request[CTX]
-
-
-def _client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
 
 
 @web.middleware
@@ -79,7 +76,7 @@ async def context_middleware(
         ),
         enqueue=state["enqueue"],
         redis=state.get("redis"),
-        client_ip=_client_ip(request),
+        client_ip=client_ip(request.remote, request.headers, settings),
     )
     return await handler(request)
 

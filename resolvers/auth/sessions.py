@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from crmgraph import ratelimit
 from crmgraph.context import RequestContext
 from crmgraph.errors import DomainError, TooManyRequests, ValidationFailed, issue
 from crmgraph.security import (
@@ -44,17 +45,31 @@ class IssuedTokens:
     user: User
 
 
-async def rate_limit(ctx: RequestContext, key: str, limit: int, window: int = 60) -> None:
-    """Fixed-window counter in Redis; skipped when no Redis is configured."""
-    if ctx.redis is None:
-        return
-    window_id = int(datetime.now(UTC).timestamp()) // window
-    bucket = f"{ctx.settings.queue_name}:rl:{key}:{window_id}"  # namespaced like the app's queue
-    count = await ctx.redis.incr(bucket)
-    if count == 1:
-        await ctx.redis.expire(bucket, window)
-    if count > limit:
-        raise TooManyRequests()
+MINUTE, HOUR = 60, 3600
+
+
+async def _count(ctx: RequestContext, key: str, window: int, increment: int = 1) -> int:
+    # Namespaced like the app's queue, so deployments sharing a Redis keep separate budgets.
+    return await ratelimit.count(ctx.redis, ctx.settings.queue_name, key, window, increment)
+
+
+def _login_keys(ctx: RequestContext, email: str) -> list[tuple[str, int]]:
+    """Failure budgets per minute: one per client address and one per account, kept apart."""
+    return [
+        (f"login-fail:ip:{ctx.client_ip}", ctx.settings.login_rate_per_ip),
+        (f"login-fail:account:{email.lower()}", ctx.settings.login_rate_per_email),
+    ]
+
+
+async def _check_login_budget(ctx: RequestContext, email: str) -> None:
+    for key, limit in _login_keys(ctx, email):
+        if await _count(ctx, key, MINUTE, increment=0) >= limit:
+            raise TooManyRequests()
+
+
+async def _spend_login_budget(ctx: RequestContext, email: str) -> None:
+    for key, _limit in _login_keys(ctx, email):
+        await _count(ctx, key, MINUTE)
 
 
 def access_claims(user: User, roles: list[str], session_id: uuid.UUID) -> dict[str, Any]:
@@ -100,8 +115,7 @@ async def login(ctx: RequestContext, raw: Any) -> tuple[IssuedTokens, list[str]]
         raise ValidationFailed(
             [issue(k, "Required", "invalid_type") for k in ("email", "password") if not data.get(k)]
         )
-    await rate_limit(ctx, f"login:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
-    await rate_limit(ctx, f"login:{ctx.client_ip}:{email.lower()}", ctx.settings.login_rate_per_email)
+    await _check_login_budget(ctx, email)  # only failures count: successes never lock anyone out
     async with ctx.unit_of_work(system=True) as uow:
         query = select(User).where(func.lower(User.email) == email.lower(), User.deleted_at.is_(None))
         tenant_id = parse_uuid(data.get("tenantId")) if data.get("tenantId") else None
@@ -111,6 +125,7 @@ async def login(ctx: RequestContext, raw: Any) -> tuple[IssuedTokens, list[str]]
         # One generic message (and the same argon2 work) for unknown email or wrong password.
         candidate = users[0].password_hash if len(users) == 1 else None
         if not verify_password(candidate, password):
+            await _spend_login_budget(ctx, email)
             raise LoginFailed(401, LOGIN_FAILED)
         user = users[0]
         roles = await _role_names(uow.session, user.id)
@@ -180,7 +195,12 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     email = str((raw or {}).get("email") or "").strip() if isinstance(raw, dict) else ""
     if not email:
         raise ValidationFailed([issue("email", "Required", "invalid_type")])
-    await rate_limit(ctx, f"reset:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
+    if await _count(ctx, f"reset:ip:{ctx.client_ip}", MINUTE) > ctx.settings.login_rate_per_ip:
+        raise TooManyRequests()
+    # Per account the answer stays {ok: true} (it must not tell whether the account exists); past
+    # the hourly budget no further mail is written.
+    if await _count(ctx, f"reset:account:{email.lower()}", HOUR) > ctx.settings.reset_rate_per_account:
+        return {"ok": True}
     async with ctx.unit_of_work(system=True) as uow:
         users = list(
             (
