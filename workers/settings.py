@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, session_factory
 from workers.events import dispatch_event, sweep_outbox
-from workers.mail import send_email
+from workers.mail import send_email, sweep_mail
 
 FUNCTIONS = [dispatch_event, send_email]
 
@@ -31,7 +31,10 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
 
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": [cron(sweep_outbox, second={0, 30}, run_at_startup=True)],
+        "cron_jobs": [
+            cron(sweep_outbox, second={0, 30}, run_at_startup=True),
+            cron(sweep_mail, second={15, 45}),
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,

@@ -21,6 +21,7 @@ from crmgraph.security import (
 )
 from models.auth import EmailOutbox, PasswordReset, RefreshSession, Role, User, UserRole
 from resolvers.auth.entities import MIN_PASSWORD, revoke_user_sessions
+from resolvers.events import enqueue_best_effort
 from resolvers.scope import parse_uuid
 
 LOGIN_FAILED = "Invalid email or password"
@@ -209,17 +210,17 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
                 )
             ).scalars()
         )
+        expires_at = datetime.now(UTC) + timedelta(seconds=ctx.settings.reset_token_ttl)
         for user in users:
             token = opaque_token(32)
             uow.session.add(
                 PasswordReset(
-                    id=uuid.uuid4(),
-                    user_id=user.id,
-                    token_hash=token_digest(token),
-                    expires_at=datetime.now(UTC) + timedelta(seconds=ctx.settings.reset_token_ttl),
+                    id=uuid.uuid4(), user_id=user.id, token_hash=token_digest(token), expires_at=expires_at
                 )
             )
             mail = EmailOutbox(
+                # The link is a secret: undelivered by the time it expires, the mail is purged.
+                expires_at=expires_at,
                 id=uuid.uuid4(),
                 tenant_id=user.tenant_id,
                 to_address=user.email,
@@ -238,8 +239,7 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
 
 def _enqueue_mail(ctx: RequestContext, mail_id: uuid.UUID):
     async def job() -> None:
-        if ctx.enqueue is not None:
-            await ctx.enqueue("send_email", str(mail_id), _job_id=f"mail:{mail_id}")
+        await enqueue_best_effort(ctx, "send_email", str(mail_id), _job_id=f"mail:{mail_id}")
 
     return job
 
