@@ -21,40 +21,51 @@ _LOCAL: dict[str, int] = {}  # fallback buckets (key includes the window id)
 _LOCAL_MAX = 100_000
 
 
-def _bucket(namespace: str, key: str, window: int) -> str:
-    return f"{namespace}:rl:{key}:{int(time.time()) // window}"
+def _windows(namespace: str, key: str, window: int) -> tuple[str, str, float]:
+    """This window's bucket, the previous one, and how much of the previous still overlaps the
+    sliding window ending now (1.0 at the start of this window, 0.0 at its end)."""
+    now = time.time()
+    current = int(now) // window
+    overlap = 1.0 - (now - current * window) / window
+    return f"{namespace}:rl:{key}:{current}", f"{namespace}:rl:{key}:{current - 1}", overlap
 
 
-def _local(bucket: str, increment: int) -> int:
+def _local(bucket: str, previous: str, overlap: float, increment: int) -> int:
     if len(_LOCAL) > _LOCAL_MAX:  # old windows are never read again
         _LOCAL.clear()
     _LOCAL[bucket] = _LOCAL.get(bucket, 0) + increment
-    return _LOCAL[bucket]
+    return _LOCAL[bucket] + int(_LOCAL.get(previous, 0) * overlap)
 
 
-async def _redis_count(redis: object, bucket: str, window: int, increment: int) -> int:
+async def _redis_count(
+    redis: object, bucket: str, previous: str, overlap: float, window: int, increment: int
+) -> int:
     async with asyncio.timeout(REDIS_TIMEOUT):
-        if not increment:
-            return int(await redis.get(bucket) or 0)  # type: ignore[attr-defined]
-        count = int(await redis.incr(bucket))  # type: ignore[attr-defined]
-        if count == 1:
-            await redis.expire(bucket, window)  # type: ignore[attr-defined]
-        return count
+        if increment:
+            current = int(await redis.incr(bucket, increment))  # type: ignore[attr-defined]
+            if current == increment:
+                await redis.expire(bucket, 2 * window)  # type: ignore[attr-defined]
+        else:
+            current = int(await redis.get(bucket) or 0)  # type: ignore[attr-defined]
+        before = int(await redis.get(previous) or 0)  # type: ignore[attr-defined]
+    return current + int(before * overlap)
 
 
 async def count(redis: object | None, namespace: str, key: str, window: int, increment: int = 1) -> int:
-    """Add ``increment`` (0 only reads) to this window's counter for ``key``; returns the count.
+    """Add ``increment`` (0 only reads) to ``key``'s counter; returns the estimated number of hits
+    in the sliding ``window`` seconds ending now (this fixed window plus the overlapping share of
+    the previous one), so a budget does not reset at a window boundary.
 
     Redis down or slow: the in-process counter takes over (logged), so limits still apply per
     process and nothing fails because of the limiter.
     """
-    bucket = _bucket(namespace, key, window)
+    bucket, previous, overlap = _windows(namespace, key, window)
     if redis is not None:
         try:
-            return await _redis_count(redis, bucket, window, increment)
+            return await _redis_count(redis, bucket, previous, overlap, window, increment)
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("rate limiter: Redis unavailable (%s), counting in process", type(exc).__name__)
-    return _local(bucket, increment)
+    return _local(bucket, previous, overlap, increment)
 
 
 @cache
