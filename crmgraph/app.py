@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -9,13 +10,19 @@ from typing import Any
 from aiohttp import web
 from arq import create_pool
 from arq.connections import RedisSettings
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from strawberry.aiohttp.views import GraphQLView
 
+from crmgraph import dberrors
 from crmgraph.authn import authenticate
 from crmgraph.config import Settings, get_settings
 from crmgraph.context import RequestContext, Selection
 from crmgraph.db import create_engine, session_factory
 from crmgraph.errors import DomainError
+from crmgraph.installation import with_installation_secret
+from crmgraph.ratelimit import client_ip
+from workers.runner import WORKER_STATE, health_key
 
 log = logging.getLogger("crmgraph")
 
@@ -29,10 +36,6 @@ class CrmGraphQLView(GraphQLView):
         return request[CTX]
 
 
-def _client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 @web.middleware
 async def error_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -42,6 +45,13 @@ async def error_middleware(
         return await handler(request)
     except DomainError as exc:
         return web.json_response(exc.body(), status=exc.status)
+    except DBAPIError as exc:
+        # Never the driver's message: its DETAIL may quote a whole row, hashes included.
+        mapped = dberrors.domain_error(exc)
+        if mapped is not None:
+            return web.json_response(mapped.body(), status=mapped.status)
+        log.error("Database error on %s %s: %s", request.method, request.path, dberrors.describe(exc))
+        return web.json_response({"error": "Internal server error"}, status=500)
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api"):
             raise
@@ -57,9 +67,8 @@ async def error_middleware(
 async def context_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    app = request.app
-    state = app[STATE]
-    settings = app[SETTINGS]
+    state = request.app[STATE]
+    settings = state["settings"]  # resolved at start-up (with the installation's signing secret)
     principal = await authenticate(settings, state["sessionmaker"], request.headers, request.cookies)
     request[CTX] = RequestContext(
         settings=settings,
@@ -70,13 +79,54 @@ async def context_middleware(
         ),
         enqueue=state["enqueue"],
         redis=state.get("redis"),
-        client_ip=_client_ip(request),
+        client_ip=client_ip(request.remote, request.headers, settings),
     )
     return await handler(request)
 
 
+PROBE_TIMEOUT = 1.0  # seconds per dependency probe
+
+
+async def _probe(check: Callable[[], Awaitable[Any]]) -> bool:
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            return bool(await check())
+    except Exception:  # any failure of a dependency is "down", never a 500
+        return False
+
+
+async def _dependencies(app: web.Application) -> dict[str, str]:
+    """Database, Redis and worker (its heartbeat key in Redis: works for a separate process too)."""
+    state = app[STATE]
+
+    async def database() -> bool:
+        async with state["engine"].connect() as conn:
+            return await conn.scalar(text("SELECT 1")) == 1
+
+    found = {"database": "up" if await _probe(database) else "down"}
+    pool = state.get("redis")
+    if pool is None:
+        return {**found, "redis": "disabled", "worker": "disabled"}
+    found["redis"] = "up" if await _probe(pool.ping) else "down"
+    if found["redis"] == "down":
+        return {**found, "worker": "unknown"}
+    heartbeat = await _probe(lambda: pool.exists(health_key(state["settings"])))
+    return {**found, "worker": "up" if heartbeat else "down"}
+
+
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    """Liveness (always 200 while the process serves) with the state of what it depends on."""
+    body: dict[str, Any] = {"ok": True, **await _dependencies(request.app)}
+    if WORKER_STATE["state"] != "stopped" or WORKER_STATE["restarts"]:
+        body["inProcessWorker"] = WORKER_STATE  # `serve --worker`
+    return web.json_response(body)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 503 while the database, Redis or the worker is down."""
+    found = await _dependencies(request.app)
+    ready = all(value in ("up", "disabled") for value in found.values())
+    return web.json_response({"ok": ready, **found}, status=200 if ready else 503)
 
 
 async def openapi_json(request: web.Request) -> web.Response:
@@ -106,6 +156,7 @@ def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.A
         engine = create_engine(settings.database_url)
         state = app[STATE]
         state["engine"] = engine
+        state["settings"] = await with_installation_secret(settings, engine)
         state["sessionmaker"] = session_factory(engine)
         state["enqueue"] = None
         pool = None
@@ -122,6 +173,7 @@ def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.A
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/api/docs/openapi.json", openapi_json)
     app.router.add_get("/api/docs", docs)
     view = CrmGraphQLView(schema=build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)

@@ -119,7 +119,10 @@ def principal(
 async def load_user_principal(
     session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None = None
 ) -> Principal | None:
-    """Two queries: the user with its session state and ACL override, then roles with their ACLs."""
+    """Two queries: the user with its session state and ACL override, then roles with their ACLs.
+
+    ``session_id=None`` is for trusted internal callers only; tokens always carry one.
+    """
     row = (await session.execute(USER_QUERY, {"user_id": user_id, "session_id": session_id})).first()
     if row is None:
         return None
@@ -178,7 +181,7 @@ async def authenticate(
             return None
         try:
             user_id = uuid.UUID(str(claims["sub"]))
-            sid = uuid.UUID(str(claims["sid"])) if claims.get("sid") else None
-        except ValueError:
+            sid = uuid.UUID(str(claims["sid"]))  # required: a token tied to no session is refused
+        except (KeyError, ValueError):
             return None
         return await load_user_principal(session, user_id, sid)

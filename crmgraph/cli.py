@@ -30,18 +30,25 @@ def migrate(settings: Settings) -> None:
 
 async def _row_level_security(settings: Settings) -> list[str]:
     from crmgraph.db import engine_for
+    from crmgraph.installation import ensure_secret
     from crmgraph.rls import apply_row_level_security
 
     async with engine_for(settings.database_url) as engine, engine.begin() as conn:
+        if await ensure_secret(conn):
+            print("generated this installation's signing secret")
         return await apply_row_level_security(conn)
 
 
 async def _seed(settings: Settings) -> None:
     from crmgraph.db import engine_for, session_factory
+    from crmgraph.installation import ensure_secret
     from crmgraph.seed import seed
 
-    async with engine_for(settings.database_url) as engine, session_factory(engine)() as session:
-        result = await seed(session, settings)
+    async with engine_for(settings.database_url) as engine:
+        async with engine.begin() as conn:
+            await ensure_secret(conn)
+        async with session_factory(engine)() as session:
+            result = await seed(session, settings)
     state = "created" if result.created else "already present"
     print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
 
@@ -68,15 +75,9 @@ async def _serve(settings: Settings, with_worker: bool) -> None:
 
 
 async def _worker(settings: Settings, burst: bool = False) -> None:
-    from arq import Worker
+    from workers.runner import run_worker
 
-    from workers.settings import worker_settings
-
-    worker = Worker(**worker_settings(settings, burst=burst))
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
+    await run_worker(settings, burst=burst)
 
 
 async def _retry_events(settings: Settings) -> None:
@@ -84,14 +85,15 @@ async def _retry_events(settings: Settings) -> None:
     from arq.connections import RedisSettings
 
     from crmgraph.db import engine_for, session_factory
-    from workers.events import requeue_failed
+    from workers.events import requeue_undelivered
 
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
     )
     try:
         async with engine_for(settings.database_url) as engine:
-            print(f"re-queued {await requeue_failed(session_factory(engine), pool)} failed events")
+            count = await requeue_undelivered(session_factory(engine), pool)
+            print(f"re-queued {count} failed or stale pending events")
     finally:
         await pool.aclose()
 
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run the arq worker")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     sub.add_parser("conformance", help="check every documented operation against a scratch database")
-    sub.add_parser("retry-events", help="re-queue outbox events that exhausted their attempts")
+    sub.add_parser("retry-events", help="re-queue failed and stale pending outbox events")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     settings = get_settings()

@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from crmgraph.dberrors import scrub_details
+
 
 @dataclass
 class StatementCounter:
@@ -44,10 +46,13 @@ def create_engine(url: str) -> AsyncEngine:
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
+        # Bind parameters never appear in exceptions or logs (they may be password/API-key hashes).
+        hide_parameters=True,
         # UTC sessions: timestamps rendered by PostgreSQL (compiled JSON) match Python's isoformat.
         connect_args={"server_settings": {"timezone": "UTC"}},
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    event.listen(engine.sync_engine, "handle_error", scrub_details)
     return engine
 
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,11 +29,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Constant work whether or not an account exists: a missing hash is checked against a dummy
+    one, so timing does not tell which emails are registered."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -57,9 +63,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _secret(settings: Settings) -> bytes:
+    """The signing secret; an empty one is never used (see ``crmgraph.installation``)."""
+    if not settings.jwt_secret:
+        raise RuntimeError("no signing secret configured")
+    return settings.jwt_secret.encode()
+
+
 def _audience_key(settings: Settings, audience: str) -> OctKey:
     # One key per audience: a token minted for another audience can never verify as staff.
-    derived = hmac.new(settings.jwt_secret.encode(), f"aud:{audience}".encode(), hashlib.sha256).digest()
+    derived = hmac.new(_secret(settings), f"aud:{audience}".encode(), hashlib.sha256).digest()
     return OctKey.import_key(derived)
 
 
@@ -86,6 +99,7 @@ def decode_access_token(
             aud={"essential": True, "value": audience},
             exp={"essential": True},
             sub={"essential": True},
+            sid={"essential": True},
         )
         registry.validate(decoded.claims)
     except (JoseError, ValueError, TypeError):
@@ -99,4 +113,4 @@ def new_api_key() -> str:
 
 def consent_digest(settings: Settings, *parts: object) -> str:
     message = "|".join(str(p) for p in parts).encode()
-    return hmac.new(settings.jwt_secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(_secret(settings), message, hashlib.sha256).hexdigest()

@@ -26,7 +26,15 @@ from models.base import Base, OrgScoped, SoftDelete, Timestamps, uuid_pk
 
 class User(OrgScoped, Timestamps, SoftDelete, Base):
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_email_lower", text("lower(email)")),)
+    # One live staff login per email across tenants (login never has to guess the tenant).
+    __table_args__ = (
+        Index(
+            "uq_users_email_lower",
+            text("lower(email)"),
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
     id: Mapped[uuid.UUID] = uuid_pk()
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -144,3 +152,5 @@ class EmailOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Set on mail carrying a secret (reset links): undelivered past this, the body is purged.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from openapi_compat.crud import crud_routes
 from openapi_compat.routing import BODY, JSON, Query, Reply, RestRequest, expose, route
@@ -69,10 +70,18 @@ async def refresh_post(request: RestRequest) -> Any:
 
 
 def _safe_redirect(target: str | None, default: str) -> str:
-    """Only same-site relative paths: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    """Only same-origin relative paths: never an open redirect.
+
+    Browsers read a backslash as ``/`` and drop tabs and newlines, so ``/<backslash>evil`` and
+    ``/<tab>/evil`` become ``//evil``: any backslash or control character is refused, then the
+    target must parse as a bare path starting with a single ``/``.
+    """
+    if not target or any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return default
+    return target
 
 
 @route("GET", "/auth/session/refresh")
@@ -82,7 +91,10 @@ async def refresh_get(request: RestRequest) -> Any:
     try:
         tokens = await sessions.refresh(request.ctx, cookie)
     except sessions.LoginFailed:
-        return Reply(redirect=f"/login?redirect={target}", delete_cookies=["auth_token", "session_token"])
+        return Reply(
+            redirect=f"/login?redirect={quote(target, safe='/')}",
+            delete_cookies=["auth_token", "session_token"],
+        )
     return Reply(redirect=target, set_cookies=_token_cookies(request, tokens, True))
 
 

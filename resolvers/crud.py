@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from crmgraph.context import OrgScope, RequestContext, UnitOfWork
+from crmgraph.dberrors import domain_error
 from crmgraph.errors import Conflict, Forbidden, NotFound, ValidationFailed, issue
 from resolvers.entity import (
     Entity,
@@ -24,7 +25,7 @@ from resolvers.entity import (
 )
 from resolvers.events import record_command
 from resolvers.listing import ListParams, Page
-from resolvers.scope import entity_conditions, parse_uuid, scope_for
+from resolvers.scope import entity_conditions, parse_uuid, scope_for, tenant_tree
 from resolvers.validation import validate_input
 
 
@@ -61,11 +62,12 @@ def columns_only(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def flush_or_conflict(uow: UnitOfWork, message: str = "Conflict") -> None:
-    """Flush; a unique violation (e.g. a concurrent duplicate) is a 409, never a 500."""
+    """Flush; an integrity error (e.g. a concurrent duplicate) is its documented 4xx, never a 500,
+    and never names the constraint or quotes the row (``crmgraph.dberrors``)."""
     try:
         await uow.session.flush()
     except IntegrityError as exc:
-        raise Conflict(message, detail=str(exc.orig).split("DETAIL:")[-1].strip()) from None
+        raise (domain_error(exc) or Conflict(message)) from None
 
 
 def guarded(model: Any, hooks: Hooks) -> Hooks:
@@ -161,7 +163,7 @@ class EntityService:
             data[entity.custom_fields] = {k: v for k, v in custom.items() if v is not None}
         scope = await scope_for(ctx, entity)
         async with ctx.unit_of_work() as uow:
-            self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
+            await self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
             if entity.hooks.before_create:
                 await entity.hooks.before_create(ctx, uow, data)
             obj = entity.model(id=uuid.uuid4(), **columns_only(entity, data))
@@ -192,7 +194,7 @@ class EntityService:
                 data[entity.custom_fields] = {k: v for k, v in merged.items() if v is not None}
             if "organization_id" in data or "organizationId" in raw_dict:
                 scope = await scope_for(ctx, entity)
-                self._check_org(scope, data.get("organization_id"))
+                await self._check_org(ctx, scope, data.get("organization_id"))
             if entity.hooks.before_update:
                 await entity.hooks.before_update(ctx, uow, obj, data)
             for name, value in columns_only(entity, data).items():
@@ -223,7 +225,9 @@ class EntityService:
             self._record(ctx, uow, "delete", obj, before, None)
 
     # --- helpers -----------------------------------------------------------------------------
-    def _assign_scope(self, ctx: RequestContext, scope: OrgScope, data: dict[str, Any], raw: dict) -> None:
+    async def _assign_scope(
+        self, ctx: RequestContext, scope: OrgScope, data: dict[str, Any], raw: dict
+    ) -> None:
         entity = self.entity
         if entity.scope == "global":
             return
@@ -233,12 +237,18 @@ class EntityService:
         data["tenant_id"] = scope.tenant_id
         if entity.scope == "org":
             org_id = data.get("organization_id") or scope.selected_org_id or ctx.require_auth().org_id
-            self._check_org(scope, org_id)
+            await self._check_org(ctx, scope, org_id)
             data["organization_id"] = org_id
 
     @staticmethod
-    def _check_org(scope: OrgScope, org_id: uuid.UUID | None) -> None:
-        if org_id is not None and not scope.allows_org(org_id):
+    async def _check_org(ctx: RequestContext, scope: OrgScope, org_id: uuid.UUID | None) -> None:
+        """The organization must be a live one of the scope's tenant (any other id: 400, the same
+        answer for another tenant's and for a random id), and within the caller's organizations."""
+        if org_id is None:
+            return
+        if org_id not in await tenant_tree(ctx, scope.tenant_id):
+            raise ValidationFailed([issue("organizationId", "Organization not found", "not_found")])
+        if not scope.allows_org(org_id):
             raise Forbidden(message="Organization outside your scope")
 
     def _record(

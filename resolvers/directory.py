@@ -261,25 +261,25 @@ async def lookup_tenant(ctx: RequestContext, tenant_id: str | None) -> dict[str,
 
 
 async def lookup_organization(ctx: RequestContext, slug: str | None, org_id: str | None) -> dict[str, Any]:
+    """Public: the name behind a slug (or id), nothing that identifies rows. Signed-in callers look
+    up their own tenant's organizations and also get the ids."""
     if not slug and parse_uuid(org_id) is None:
         raise ValidationFailed([issue("slug", "slug or id is required", "invalid_type")])
     query = select(Organization).where(Organization.deleted_at.is_(None), Organization.is_active.is_(True))
     query = (
         query.where(Organization.slug == slug) if slug else query.where(Organization.id == parse_uuid(org_id))
     )
-    async with ctx.read_session(system=True) as session:  # public, before any login
-        org = (await session.execute(query.limit(1))).scalar_one_or_none()
+    signed_in = ctx.principal is not None
+    if signed_in:
+        query = query.where(Organization.tenant_id == effective_tenant(ctx))
+    async with ctx.read_session(system=not signed_in) as session:  # anonymous: before any login
+        org = (await session.execute(query.order_by(Organization.created_at).limit(1))).scalar_one_or_none()
     if org is None:
         raise NotFound()
-    return {
-        "ok": True,
-        "organization": {
-            "id": str(org.id),
-            "name": org.name,
-            "slug": org.slug,
-            "tenantId": str(org.tenant_id),
-        },
-    }
+    found: dict[str, Any] = {"name": org.name, "slug": org.slug}
+    if signed_in:
+        found = {"id": str(org.id), **found, "tenantId": str(org.tenant_id)}
+    return {"ok": True, "organization": found}
 
 
 async def visible_organizations(ctx: RequestContext, include_inactive: bool = False) -> list[Organization]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
@@ -9,10 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.timefmt import format_datetime
 from models.audit import ActionLog
 from models.events import OutboxEvent
+
+log = logging.getLogger("crmgraph.events")
 
 Subscriber = Callable[[Any, OutboxEvent], Awaitable[None]]
 
@@ -60,11 +66,27 @@ def emit(
     uow.session.add(event)
 
     async def enqueue() -> None:
-        if ctx.enqueue is not None:
-            await ctx.enqueue("dispatch_event", str(event.id), _job_id=f"event:{event.id}")
+        await enqueue_best_effort(ctx, "dispatch_event", str(event.id), _job_id=f"event:{event.id}")
 
     uow.after_commit(enqueue)
     return event
+
+
+ENQUEUE_TIMEOUT = 2.0  # seconds: a hung Redis must not hold a committed write's answer
+
+
+async def enqueue_best_effort(ctx: RequestContext, function: str, *args: Any, **kwargs: Any) -> bool:
+    """Queue a job after commit. Best effort: the work is already in the database (outbox rows), and
+    the worker's sweeps queue what missed the queue, so a Redis failure never fails the request."""
+    if ctx.enqueue is None:
+        return False
+    try:
+        async with asyncio.timeout(ENQUEUE_TIMEOUT):
+            await ctx.enqueue(function, *args, **kwargs)
+    except (RedisError, OSError, TimeoutError) as exc:
+        log.warning("enqueue %s failed (%s); the outbox sweep will deliver it", function, type(exc).__name__)
+        return False
+    return True
 
 
 @dataclass

@@ -18,13 +18,15 @@ from crmgraph.app import create_app
 from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
+from crmgraph.installation import with_installation_secret
 from tests.factories import PASSWORD, World, make_platform_admin, make_world
 
 RUN_ID = uuid.uuid4().hex[:10]
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
+def base_settings() -> Settings:
+    """Settings as configured for the run, before the installation secret is known."""
     base = get_settings()
     url = make_url(os.environ.get("TEST_DATABASE_URL", base.database_url))
     url = url.set(database=f"crmgraph_test_{RUN_ID}")
@@ -34,14 +36,25 @@ def settings() -> Settings:
         queue_name=f"crmgraph:test:{RUN_ID}",
         login_rate_per_ip=10_000,
         login_rate_per_email=10_000,
+        reset_rate_per_account=10_000,
     )
 
 
 @pytest.fixture(scope="session")
-def database(settings: Settings) -> Any:
-    migrate(settings)
-    yield settings.database_url
-    asyncio.run(drop_database(settings.database_url))
+def database(base_settings: Settings) -> Any:
+    migrate(base_settings)
+    yield base_settings.database_url
+    asyncio.run(drop_database(base_settings.database_url))
+
+
+@pytest.fixture(scope="session")
+async def settings(base_settings: Settings, database: str) -> Settings:
+    """The run's settings signed with the secret ``crmgraph migrate`` generated (unless JWT_SECRET)."""
+    engine = create_engine(database)
+    try:
+        return await with_installation_secret(base_settings, engine)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")

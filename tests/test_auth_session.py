@@ -126,7 +126,7 @@ async def test_logout_revokes_session(client, world, anonymous):
 
 
 async def test_login_rate_limit(world, settings):
-    """Five attempts per minute per IP+email (configurable), the sixth is 429 even with the right password."""
+    """Five failures per minute per account (configurable); then even the right password is 429."""
     from dataclasses import replace
 
     from aiohttp import DummyCookieJar

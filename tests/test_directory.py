@@ -108,5 +108,10 @@ async def test_public_lookups(client, world, anonymous, admin):
         "/api/directory/organizations", {"name": "Lookup Org", "slug": f"lookup-{world.tenant_id}"}
     )
     status, body = await anonymous.get(f"/api/directory/organizations/lookup?slug=lookup-{world.tenant_id}")
+    assert status == 200 and body["organization"] == {
+        "name": "Lookup Org",
+        "slug": f"lookup-{world.tenant_id}",
+    }
+    status, body = await admin.get(f"/api/directory/organizations/lookup?slug=lookup-{world.tenant_id}")
     assert status == 200 and body["organization"]["id"] == org["id"]
     assert (await anonymous.get("/api/directory/organizations/lookup"))[0] == 400

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models.events import EventDelivery, OutboxEvent
 from resolvers.events import subscribe
-from workers.events import requeue_failed, sweep_outbox
+from workers.events import requeue_undelivered, sweep_outbox
 from workers.settings import worker_settings
 
 SEEN: dict[str, list[str]] = {}
@@ -120,7 +120,7 @@ async def test_failed_events_can_be_requeued(world, settings, sessionmaker):
         attempts=3,
         last_error="down",
     )
-    assert await with_queue(settings, lambda pool: requeue_failed(sessionmaker, pool)) >= 1
+    assert await with_queue(settings, lambda pool: requeue_undelivered(sessionmaker, pool)) >= 1
     await run_worker(settings)
     assert SEEN[f"retry-{event_id}"] == ["directory.organization.deleted"]
     async with sessionmaker() as session:

@@ -73,17 +73,23 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
                 )
             ).scalars()
         )
-    return await enqueue_dispatch(ctx["redis"], ids, "sweep")
+    # A fresh job id per sweep: an old job's result key (kept an hour) never blocks the re-queue.
+    return await enqueue_dispatch(ctx["redis"], ids, f"sweep:{int(datetime.now(UTC).timestamp())}")
 
 
-async def requeue_failed(sessionmaker: Any, redis: Any) -> int:
-    """Give events that exhausted their attempts a fresh start (after the receiver is fixed)."""
+async def requeue_undelivered(sessionmaker: Any, redis: Any) -> int:
+    """``crmgraph retry-events``: give failed events a fresh start (after the receiver is fixed) and
+    queue stale pending ones again (they missed the queue or another worker swallowed the job)."""
+    cutoff = datetime.now(UTC) - STALE_AFTER
     async with sessionmaker() as session:
         ids = list(
             (
                 await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.status == "failed")
+                    .where(
+                        (OutboxEvent.status == "failed")
+                        | ((OutboxEvent.status == "pending") & (OutboxEvent.created_at < cutoff))
+                    )
                     .values(status="pending", attempts=0)
                     .returning(OutboxEvent.id)
                 )

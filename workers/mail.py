@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
 from arq import Retry
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models.auth import EmailOutbox
 
@@ -29,6 +30,13 @@ def smtp_options(url: str) -> dict[str, Any]:
     }
 
 
+def _scrub(mail: EmailOutbox, status: str) -> None:
+    """Keep what delivery no longer needs out of the table: a secret-bearing body goes."""
+    mail.status = status
+    if mail.expires_at is not None:
+        mail.body = ""
+
+
 async def send_email(ctx: dict[str, Any], mail_id: str) -> str:
     settings = ctx["settings"]
     if not settings.smtp_url:
@@ -37,8 +45,12 @@ async def send_email(ctx: dict[str, Any], mail_id: str) -> str:
         mail = await session.scalar(
             select(EmailOutbox).where(EmailOutbox.id == uuid.UUID(mail_id)).with_for_update(skip_locked=True)
         )
-        if mail is None or mail.status == "sent":
+        if mail is None or mail.status in ("sent", "expired"):
             return "skipped"
+        if mail.expires_at is not None and mail.expires_at <= datetime.now(UTC):
+            _scrub(mail, "expired")
+            await session.commit()
+            return "expired"
         message = EmailMessage()
         message["From"] = settings.mail_from
         message["To"] = mail.to_address
@@ -54,7 +66,47 @@ async def send_email(ctx: dict[str, Any], mail_id: str) -> str:
             if mail.status == "failed":
                 return "failed"
             raise Retry(defer=5 * mail.attempts) from exc
-        mail.status = "sent"
+        _scrub(mail, "sent")
         mail.sent_at = func.now()
         await session.commit()
     return "sent"
+
+
+async def purge_expired_mail(ctx: dict[str, Any]) -> int:
+    """Cron: undelivered secret-bearing mail past its expiry loses its body (with or without SMTP)."""
+    async with ctx["sessionmaker"]() as session:
+        result = await session.execute(
+            update(EmailOutbox)
+            .where(
+                EmailOutbox.status.in_(("pending", "failed")),
+                EmailOutbox.expires_at.is_not(None),
+                EmailOutbox.expires_at <= func.now(),
+            )
+            .values(status="expired", body="")
+        )
+        await session.commit()
+    return result.rowcount
+
+
+STALE_AFTER = timedelta(seconds=30)
+
+
+async def sweep_mail(ctx: dict[str, Any]) -> int:
+    """Cron: purge expired secret-bearing mail, then queue pending mail that missed the queue
+    (e.g. Redis was down after the commit). Returns how many were queued."""
+    await purge_expired_mail(ctx)
+    cutoff = datetime.now(UTC) - STALE_AFTER
+    async with ctx["sessionmaker"]() as session:
+        ids = list(
+            (
+                await session.execute(
+                    select(EmailOutbox.id)
+                    .where(EmailOutbox.status == "pending", EmailOutbox.created_at < cutoff)
+                    .limit(500)
+                )
+            ).scalars()
+        )
+    sweep = int(datetime.now(UTC).timestamp())
+    for mail_id in ids:
+        await ctx["redis"].enqueue_job("send_email", str(mail_id), _job_id=f"mail:{mail_id}:sweep:{sweep}")
+    return len(ids)

@@ -10,7 +10,8 @@ from arq.connections import RedisSettings
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, session_factory
 from workers.events import dispatch_event, sweep_outbox
-from workers.mail import send_email
+from workers.mail import send_email, sweep_mail
+from workers.runner import HEALTH_INTERVAL, WORKER_STATE, claim_queue
 
 FUNCTIONS = [dispatch_event, send_email]
 
@@ -21,17 +22,23 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
     import openapi_compat.registry  # noqa: F401 - entities and subscribers
 
     async def startup(ctx: dict[str, Any]) -> None:
+        await claim_queue(ctx["redis"], settings)
         engine = create_engine(settings.database_url)
         ctx["engine"] = engine
         ctx["sessionmaker"] = session_factory(engine)
         ctx["settings"] = settings
+        WORKER_STATE["state"] = "running"
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        await ctx["engine"].dispose()
+        if "engine" in ctx:  # start-up may have failed before it existed
+            await ctx["engine"].dispose()
 
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": [cron(sweep_outbox, second={0, 30}, run_at_startup=True)],
+        "cron_jobs": [
+            cron(sweep_outbox, second={0, 30}, run_at_startup=True),
+            cron(sweep_mail, second={15, 45}),
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
         "on_startup": startup,
@@ -39,6 +46,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[
         "max_tries": 5,
         "job_timeout": 60,
         "keep_result": 3600,
+        "health_check_interval": HEALTH_INTERVAL,
         "handle_signals": False,
         **overrides,
     }

@@ -9,10 +9,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from crmgraph.acl import feature_granted
-from crmgraph.context import ALL_ORGS, RequestContext
-from crmgraph.errors import ValidationFailed, issue
+from crmgraph.context import ALL_ORGS, Principal, RequestContext
+from crmgraph.errors import NotFound, ValidationFailed, issue
 from models.auth import Role, RoleAcl, User, UserAcl
-from resolvers.auth.entities import ROLE, USER
+from models.directory import Tenant
+from resolvers.auth import rights
+from resolvers.auth.entities import ROLE, USER, require_manageable
 from resolvers.crud import service
 from resolvers.events import record_command
 from resolvers.features import known
@@ -56,20 +58,52 @@ def sanitize(ctx: RequestContext, data: AclInput) -> tuple[dict[str, Any], bool]
     super_admin = bool(data.isSuperAdmin)
     if super_admin and not principal.is_super_admin:
         super_admin, changed = False, True
-    organizations = None
-    if data.organizations is not None:
-        organizations = []
-        for org in data.organizations:
-            if org == ALL_ORGS or parse_uuid(org):
-                organizations.append(str(org))
-            else:
-                changed = True
-    return {"is_super_admin": super_admin, "features": features, "organizations": organizations}, changed
+    organizations, orgs_changed = _sanitize_organizations(principal, data.organizations)
+    return {"is_super_admin": super_admin, "features": features, "organizations": organizations}, (
+        changed or orgs_changed
+    )
+
+
+def _sanitize_organizations(
+    principal: Principal, requested: list[str] | None
+) -> tuple[list[str] | None, bool]:
+    """Well-formed ids only; a caller limited to some organizations grants at most those."""
+    limit = None if principal.sees_all_organizations() else set(principal.organizations or [])
+    if limit is not None and (requested is None or ALL_ORGS in requested):
+        return sorted(limit), True  # "all" means all of the caller's
+    if requested is None:
+        return None, False
+    kept = [
+        str(org)
+        for org in requested
+        if (org == ALL_ORGS or parse_uuid(org)) and (limit is None or str(org) in limit)
+    ]
+    return kept, len(kept) != len(requested)
+
+
+async def _acl_tenant(ctx: RequestContext, role: Role, requested: Any) -> uuid.UUID | None:
+    """The tenant whose ACL of ``role`` is meant: the role's own or the caller's by default.
+
+    Another tenant may be named only by a platform admin, and only for a global role; a malformed
+    or unknown tenant is a 404 (never a database error).
+    """
+    default = role.tenant_id or effective_tenant(ctx)
+    if requested in (None, ""):
+        return default
+    tenant = parse_uuid(requested)
+    if tenant == default:
+        return tenant
+    if tenant is None or not ctx.require_auth().is_platform_admin or role.tenant_id is not None:
+        raise NotFound()
+    async with ctx.read_session(system=True) as session:  # platform admin: any live tenant
+        if await session.scalar(select(Tenant.id).where(Tenant.id == tenant, Tenant.deleted_at.is_(None))):
+            return tenant
+    raise NotFound()
 
 
 async def get_role_acl(ctx: RequestContext, role_id: Any, tenant_id: Any = None) -> dict[str, Any]:
     role = await service(ROLE).get(ctx, _uuid_param(role_id, "roleId"), check=False)
-    tenant = parse_uuid(tenant_id) if tenant_id else (role.tenant_id or effective_tenant(ctx))
+    tenant = await _acl_tenant(ctx, role, tenant_id)
     async with ctx.read_session() as session:
         acl = await session.scalar(
             select(RoleAcl).where(RoleAcl.role_id == role.id, RoleAcl.tenant_id == tenant)
@@ -122,7 +156,10 @@ async def _replace_acl(
 async def put_role_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
     role_id = _uuid_param(raw.get("roleId"), "roleId")
     role: Role = await service(ROLE).get(ctx, role_id, check=False)
-    tenant = parse_uuid(raw.get("tenantId")) or role.tenant_id or effective_tenant(ctx)
+    tenant = await _acl_tenant(ctx, role, raw.get("tenantId"))
+    async with ctx.read_session() as session:
+        current = await rights.role_rights(session, role.id, role.tenant_id, tenant)
+    rights.require_covers(ctx.require_auth(), current, f"Role {role.name}")
     return await _replace_acl(
         ctx, raw, model=RoleAcl, owner="role_id", owner_id=role.id, tenant_id=tenant, kind="role"
     )
@@ -140,6 +177,8 @@ async def get_user_acl(ctx: RequestContext, user_id: Any) -> dict[str, Any]:
 async def put_user_acl(ctx: RequestContext, raw: dict[str, Any]) -> dict[str, Any]:
     """Replace a user's ACL; ``{"clear": true}`` (or no features/flag) removes the override."""
     user: User = await service(USER).get(ctx, _uuid_param(raw.get("userId"), "userId"), check=False)
+    async with ctx.read_session() as session:
+        await require_manageable(ctx, session, user)
     clear = bool(raw.get("clear")) or (raw.get("features") is None and raw.get("isSuperAdmin") is None)
     return await _replace_acl(
         ctx,

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, Forbidden, ValidationFailed, issue
 from crmgraph.security import consent_digest, hash_password
-from models.auth import RefreshSession, Role, RoleAcl, User, UserConsent, UserRole
+from models.auth import RefreshSession, Role, User, UserConsent, UserRole
 from models.directory import Organization, Tenant
+from resolvers.auth import rights
 from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation
 from resolvers.scope import parse_uuid
 
@@ -147,12 +148,12 @@ async def resolve_roles(
         raise ValidationFailed([issue("roles", f"Unknown role: {m}", "not_found") for m in missing])
     if any(r.tenant_id is None for r in roles) and not principal.is_platform_admin:
         raise Forbidden(message="Only platform administrators may assign global roles")
-    if not principal.is_super_admin:
-        elevated = await session.scalar(
-            select(func.count()).where(RoleAcl.role_id.in_([r.id for r in roles]), RoleAcl.is_super_admin)
+    for role in roles:  # no escalation: a role may grant only what the caller holds
+        rights.require_covers(
+            principal,
+            await rights.role_rights(session, role.id, role.tenant_id, tenant_id),
+            f"Role {role.name}",
         )
-        if elevated:
-            raise Forbidden(message="Only super administrators may assign this role")
     return roles
 
 
@@ -171,14 +172,18 @@ def _take_password(data: dict[str, Any]) -> None:
     data["password_hash"] = hash_password(password)
 
 
-async def _check_email(uow: UnitOfWork, email: str, tenant_id: uuid.UUID | None, user_id: Any = None) -> None:
-    query = select(User.id).where(
-        func.lower(User.email) == email.lower(), User.tenant_id == tenant_id, User.deleted_at.is_(None)
-    )
+EMAIL_IN_USE = "Email already in use"
+
+
+async def check_email(ctx: RequestContext, email: str, user_id: Any = None) -> None:
+    """An email names at most one live login across all tenants (``uq_users_email_lower`` enforces
+    it; this check gives the documented 409 up front)."""
+    query = select(User.id).where(func.lower(User.email) == email.lower(), User.deleted_at.is_(None))
     if user_id is not None:
         query = query.where(User.id != user_id)
-    if await uow.session.scalar(query) is not None:
-        raise Conflict("Email already in use")
+    async with ctx.read_session(system=True) as session:  # other tenants' logins count too
+        if await session.scalar(query) is not None:
+            raise Conflict(EMAIL_IN_USE)
 
 
 def _validate_email(email: str) -> str:
@@ -191,7 +196,7 @@ def _validate_email(email: str) -> str:
 
 async def _user_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
     data["email"] = _validate_email(data["email"])
-    await _check_email(uow, data["email"], data["tenant_id"])
+    await check_email(ctx, data["email"])
     _take_password(data)
 
 
@@ -222,10 +227,27 @@ def record_consent(ctx: RequestContext, uow: UnitOfWork, user: User, consent: An
     uow.session.add(row)
 
 
+async def require_manageable(ctx: RequestContext, session: Any, user: User) -> None:
+    """A caller may manage only users whose rights are a subset of its own (super admins: by peers)."""
+    principal = ctx.require_auth()
+    if principal.user_id != user.id:
+        rights.require_covers(principal, await rights.user_rights(session, user), "This user")
+
+
+def _require_credentials_feature(ctx: RequestContext, user: User, data: dict) -> None:
+    """Another user's password or email is a credential: it needs its own feature."""
+    principal = ctx.require_auth()
+    email_changed = bool(data.get("email")) and str(data["email"]).strip().lower() != user.email.lower()
+    if principal.user_id != user.id and (data.get("password") is not None or email_changed):
+        ctx.require_features([rights.CREDENTIALS_FEATURE])
+
+
 async def _user_before_update(ctx: RequestContext, uow: UnitOfWork, user: User, data: dict) -> None:
+    await require_manageable(ctx, uow.session, user)
+    _require_credentials_feature(ctx, user, data)
     if data.get("email"):
         data["email"] = _validate_email(data["email"])
-        await _check_email(uow, data["email"], user.tenant_id, user.id)
+        await check_email(ctx, data["email"], user.id)
     _take_password(data)
 
 
@@ -238,15 +260,18 @@ async def _user_after_update(ctx: RequestContext, uow: UnitOfWork, user: User, d
 async def _user_before_delete(ctx: RequestContext, uow: UnitOfWork, user: User) -> None:
     if ctx.require_auth().user_id == user.id:
         raise ValidationFailed([issue("id", "You cannot delete yourself", "self")])
+    await require_manageable(ctx, uow.session, user)
     await revoke_user_sessions(uow, user.id)
 
 
-async def revoke_user_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
-    await uow.session.execute(
-        update(RefreshSession)
-        .where(RefreshSession.user_id == user_id, RefreshSession.revoked_at.is_(None))
-        .values(revoked_at=func.now())
+async def revoke_user_sessions(uow: UnitOfWork, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
+    """Revoke every live session of a user (their access and refresh tokens), except ``keep``."""
+    query = update(RefreshSession).where(
+        RefreshSession.user_id == user_id, RefreshSession.revoked_at.is_(None)
     )
+    if keep is not None:
+        query = query.where(RefreshSession.id != keep)
+    await uow.session.execute(query.values(revoked_at=func.now()))
 
 
 def _role_filter(query: Select, role_ids: list[uuid.UUID]) -> Select:

@@ -12,7 +12,14 @@ from crmgraph.context import RequestContext
 from crmgraph.errors import Unauthorized, ValidationFailed, issue
 from crmgraph.security import consent_digest, hash_password, verify_password
 from models.auth import Role, SidebarPreference, User, UserConsent
-from resolvers.auth.entities import MIN_PASSWORD, ROLE, USER, _check_email, _validate_email
+from resolvers.auth.entities import (
+    MIN_PASSWORD,
+    ROLE,
+    USER,
+    _validate_email,
+    check_email,
+    revoke_user_sessions,
+)
 from resolvers.crud import service
 from resolvers.entity import ENTITIES
 from resolvers.events import record_action
@@ -51,7 +58,7 @@ async def put_profile(ctx: RequestContext, raw: Any) -> dict[str, Any]:
         before = {"email": user.email}
         if data.email and data.email != user.email:
             user.email = _validate_email(data.email)
-            await _check_email(uow, user.email, user.tenant_id, user.id)
+            await check_email(ctx, user.email, user.id)
         if data.password:
             if len(data.password) < MIN_PASSWORD:
                 raise ValidationFailed(
@@ -60,6 +67,8 @@ async def put_profile(ctx: RequestContext, raw: Any) -> dict[str, Any]:
             if not verify_password(user.password_hash, data.currentPassword or ""):
                 raise ValidationFailed([issue("currentPassword", "Current password is incorrect", "invalid")])
             user.password_hash = hash_password(data.password)
+            # Other devices lose their sessions; the one making the change stays signed in.
+            await revoke_user_sessions(uow, user.id, keep=ctx.require_auth().session_id)
         record_action(
             ctx,
             uow,

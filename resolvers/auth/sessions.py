@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from crmgraph import ratelimit
 from crmgraph.context import RequestContext
 from crmgraph.errors import DomainError, TooManyRequests, ValidationFailed, issue
 from crmgraph.security import (
@@ -20,6 +21,7 @@ from crmgraph.security import (
 )
 from models.auth import EmailOutbox, PasswordReset, RefreshSession, Role, User, UserRole
 from resolvers.auth.entities import MIN_PASSWORD, revoke_user_sessions
+from resolvers.events import enqueue_best_effort
 from resolvers.scope import parse_uuid
 
 LOGIN_FAILED = "Invalid email or password"
@@ -44,17 +46,31 @@ class IssuedTokens:
     user: User
 
 
-async def rate_limit(ctx: RequestContext, key: str, limit: int, window: int = 60) -> None:
-    """Fixed-window counter in Redis; skipped when no Redis is configured."""
-    if ctx.redis is None:
-        return
-    window_id = int(datetime.now(UTC).timestamp()) // window
-    bucket = f"{ctx.settings.queue_name}:rl:{key}:{window_id}"  # namespaced like the app's queue
-    count = await ctx.redis.incr(bucket)
-    if count == 1:
-        await ctx.redis.expire(bucket, window)
-    if count > limit:
-        raise TooManyRequests()
+MINUTE, HOUR = 60, 3600
+
+
+async def _count(ctx: RequestContext, key: str, window: int, increment: int = 1) -> int:
+    # Namespaced like the app's queue, so deployments sharing a Redis keep separate budgets.
+    return await ratelimit.count(ctx.redis, ctx.settings.queue_name, key, window, increment)
+
+
+def _login_keys(ctx: RequestContext, email: str) -> list[tuple[str, int]]:
+    """Failure budgets per minute: one per client address and one per account, kept apart."""
+    return [
+        (f"login-fail:ip:{ctx.client_ip}", ctx.settings.login_rate_per_ip),
+        (f"login-fail:account:{email.lower()}", ctx.settings.login_rate_per_email),
+    ]
+
+
+async def _check_login_budget(ctx: RequestContext, email: str) -> None:
+    for key, limit in _login_keys(ctx, email):
+        if await _count(ctx, key, MINUTE, increment=0) >= limit:
+            raise TooManyRequests()
+
+
+async def _spend_login_budget(ctx: RequestContext, email: str) -> None:
+    for key, _limit in _login_keys(ctx, email):
+        await _count(ctx, key, MINUTE)
 
 
 def access_claims(user: User, roles: list[str], session_id: uuid.UUID) -> dict[str, Any]:
@@ -100,16 +116,17 @@ async def login(ctx: RequestContext, raw: Any) -> tuple[IssuedTokens, list[str]]
         raise ValidationFailed(
             [issue(k, "Required", "invalid_type") for k in ("email", "password") if not data.get(k)]
         )
-    await rate_limit(ctx, f"login:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
-    await rate_limit(ctx, f"login:{ctx.client_ip}:{email.lower()}", ctx.settings.login_rate_per_email)
+    await _check_login_budget(ctx, email)  # only failures count: successes never lock anyone out
     async with ctx.unit_of_work(system=True) as uow:
         query = select(User).where(func.lower(User.email) == email.lower(), User.deleted_at.is_(None))
         tenant_id = parse_uuid(data.get("tenantId")) if data.get("tenantId") else None
         if tenant_id is not None:
             query = query.where(User.tenant_id == tenant_id)
         users = list((await uow.session.execute(query.limit(2))).scalars())
-        # One generic message for unknown email, wrong password, or an email shared across tenants.
-        if len(users) != 1 or not verify_password(users[0].password_hash, password):
+        # One generic message (and the same argon2 work) for unknown email or wrong password.
+        candidate = users[0].password_hash if len(users) == 1 else None
+        if not verify_password(candidate, password):
+            await _spend_login_budget(ctx, email)
             raise LoginFailed(401, LOGIN_FAILED)
         user = users[0]
         roles = await _role_names(uow.session, user.id)
@@ -179,7 +196,12 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     email = str((raw or {}).get("email") or "").strip() if isinstance(raw, dict) else ""
     if not email:
         raise ValidationFailed([issue("email", "Required", "invalid_type")])
-    await rate_limit(ctx, f"reset:{ctx.client_ip}", ctx.settings.login_rate_per_ip)
+    if await _count(ctx, f"reset:ip:{ctx.client_ip}", MINUTE) > ctx.settings.login_rate_per_ip:
+        raise TooManyRequests()
+    # Per account the answer stays {ok: true} (it must not tell whether the account exists); past
+    # the hourly budget no further mail is written.
+    if await _count(ctx, f"reset:account:{email.lower()}", HOUR) > ctx.settings.reset_rate_per_account:
+        return {"ok": True}
     async with ctx.unit_of_work(system=True) as uow:
         users = list(
             (
@@ -188,17 +210,17 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
                 )
             ).scalars()
         )
+        expires_at = datetime.now(UTC) + timedelta(seconds=ctx.settings.reset_token_ttl)
         for user in users:
             token = opaque_token(32)
             uow.session.add(
                 PasswordReset(
-                    id=uuid.uuid4(),
-                    user_id=user.id,
-                    token_hash=token_digest(token),
-                    expires_at=datetime.now(UTC) + timedelta(seconds=ctx.settings.reset_token_ttl),
+                    id=uuid.uuid4(), user_id=user.id, token_hash=token_digest(token), expires_at=expires_at
                 )
             )
             mail = EmailOutbox(
+                # The link is a secret: undelivered by the time it expires, the mail is purged.
+                expires_at=expires_at,
                 id=uuid.uuid4(),
                 tenant_id=user.tenant_id,
                 to_address=user.email,
@@ -217,8 +239,7 @@ async def request_reset(ctx: RequestContext, raw: Any) -> dict[str, Any]:
 
 def _enqueue_mail(ctx: RequestContext, mail_id: uuid.UUID):
     async def job() -> None:
-        if ctx.enqueue is not None:
-            await ctx.enqueue("send_email", str(mail_id), _job_id=f"mail:{mail_id}")
+        await enqueue_best_effort(ctx, "send_email", str(mail_id), _job_id=f"mail:{mail_id}")
 
     return job
 
