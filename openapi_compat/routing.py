@@ -16,6 +16,7 @@ from crmgraph.catalog import documented
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest, DomainError
 from resolvers.entity import Entity
+from resolvers.validation import check_safe
 
 
 @dataclass
@@ -71,8 +72,9 @@ class RestRequest:
             else:
                 try:
                     self._body = json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):
                     raise BadRequest("Invalid JSON body") from None
+        check_safe(self._body)  # NUL bytes and NaN/Infinity never reach the database
         return self._body
 
     async def json_object(self) -> dict[str, Any]:
@@ -207,6 +209,7 @@ def make_aiohttp_handler(op: Operation) -> Callable[[web.Request], Awaitable[web
             ctx.require_auth()
         if op.features:
             ctx.require_features(op.features)
+        check_safe({**{k: request.query.getall(k) for k in request.query}, **request.match_info})
         result = await op.handler(RestRequest(request, ctx))
         return _to_response(result, op.status, ctx)
 
