@@ -9,7 +9,7 @@ from openapi_compat.routing import JSON, Query, Reply, RestRequest, expose, rout
 from resolvers.customers import dictionaries, interactions, pipelines, registry, settings, tags
 from resolvers.customers.deals import DEAL, deal_detail
 from resolvers.customers.detail import customer_detail, parse_include
-from resolvers.customers.inject import inject_deal
+from resolvers.customers.inject import InjectInput, inject_deal
 from resolvers.customers.interactions import INTERACTION
 from resolvers.customers.people import COMPANY, PERSON, check_phone
 from resolvers.customers.pipelines import PIPELINE, PIPELINE_STAGE
@@ -45,18 +45,48 @@ async def list_interactions(request: RestRequest) -> Any:
 
 
 expose("GET", "/customers/people/check-phone", check_phone, Query("digits"))
-expose("POST", "/customers/interactions/complete", interactions.complete_interaction, JSON)
-expose("POST", "/customers/interactions/cancel", interactions.cancel_interaction, JSON)
-expose("POST", "/customers/tags/assign", tags.assign_tag, JSON)
-expose("POST", "/customers/tags/unassign", tags.unassign_tag, JSON)
-expose("POST", "/customers/pipeline-stages/reorder", pipelines.reorder_stages, JSON)
-expose("POST", "/customers/companies/registry-lookup", registry.registry_lookup, JSON)
+expose(
+    "POST",
+    "/customers/interactions/complete",
+    interactions.complete_interaction,
+    JSON,
+    body_model=interactions.StatusCommand,
+)
+expose(
+    "POST",
+    "/customers/interactions/cancel",
+    interactions.cancel_interaction,
+    JSON,
+    body_model=interactions.StatusCommand,
+)
+expose("POST", "/customers/tags/assign", tags.assign_tag, JSON, body_model=tags.AssignmentInput)
+expose("POST", "/customers/tags/unassign", tags.unassign_tag, JSON, body_model=tags.AssignmentInput)
+expose(
+    "POST",
+    "/customers/pipeline-stages/reorder",
+    pipelines.reorder_stages,
+    JSON,
+    body_model=pipelines.ReorderInput,
+)
+expose(
+    "POST",
+    "/customers/companies/registry-lookup",
+    registry.registry_lookup,
+    JSON,
+    body_model=registry.LookupInput,
+)
 expose("GET", "/customers/dictionaries/currency", dictionaries.currency_dictionary)
 expose("GET", "/customers/settings/address-format", settings.get_address_format)
-expose("PUT", "/customers/settings/address-format", settings.set_address_format, JSON)
+expose(
+    "PUT",
+    "/customers/settings/address-format",
+    settings.set_address_format,
+    JSON,
+    body_model=settings.AddressFormatInput,
+)
 
 
-@route("POST", "/customers/deals/inject", status=201)
+@route("POST", "/customers/deals/inject", status=201, body_model=InjectInput)
 async def inject(request: RestRequest) -> Any:
     body, created = await inject_deal(request.ctx, await request.json_object())
     return Reply(body, 201 if created else 200)
@@ -77,7 +107,7 @@ async def dictionary_entries(request: RestRequest) -> Any:
     return await dictionaries.list_entries(request.ctx, request.match["kind"])
 
 
-@route("POST", "/customers/dictionaries/{kind}", status=201)
+@route("POST", "/customers/dictionaries/{kind}", status=201, body_model=dictionaries.EntryInput)
 async def upsert_dictionary_entry(request: RestRequest) -> Any:
     entry, created = await dictionaries.upsert_entry(
         request.ctx, request.match["kind"], await request.json_object()
@@ -85,7 +115,7 @@ async def upsert_dictionary_entry(request: RestRequest) -> Any:
     return Reply(entry, 201 if created else 200)
 
 
-@route("PATCH", "/customers/dictionaries/{kind}/{id}")
+@route("PATCH", "/customers/dictionaries/{kind}/{id}", body_model=dictionaries.EntryInput)
 async def update_dictionary_entry(request: RestRequest) -> Any:
     kind, ident = request.match["kind"], request.match["id"]
     return await dictionaries.update_entry(request.ctx, kind, ident, await request.json_object())

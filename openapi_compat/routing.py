@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from crmgraph.catalog import documented
 from crmgraph.context import RequestContext
@@ -104,6 +105,7 @@ class Operation:
     description: str = ""
     entity: Entity | None = None
     status: int = 200
+    body_model: type[BaseModel] | None = None  # request body schema for the OpenAPI document
 
 
 REGISTRY: dict[tuple[str, str], Operation] = {}
@@ -117,6 +119,7 @@ def route(
     features: list[str] | None = None,
     entity: Entity | None = None,
     status: int = 200,
+    body_model: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register a handler for a documented operation; auth and features default to the catalog's."""
 
@@ -131,6 +134,7 @@ def route(
             description=doc.get("description", ""),
             entity=entity,
             status=status,
+            body_model=body_model,
         )
         return handler
 
@@ -148,7 +152,14 @@ BODY = "body"  # the parsed body (JSON or form), any shape
 JSON = "json"  # the body, which must be a JSON object
 
 
-def expose(method: str, path: str, fn: Callable[..., Any], *inputs: str | Query, status: int = 200) -> None:
+def expose(
+    method: str,
+    path: str,
+    fn: Callable[..., Any],
+    *inputs: str | Query,
+    status: int = 200,
+    body_model: type[BaseModel] | None = None,
+) -> None:
     """Register a documented route that calls ``fn(ctx, *inputs)`` and returns its result as JSON."""
 
     async def handler(request: RestRequest) -> Any:
@@ -163,7 +174,7 @@ def expose(method: str, path: str, fn: Callable[..., Any], *inputs: str | Query,
         return Reply(result, status) if status != 200 else result
 
     handler.__doc__ = fn.__doc__
-    route(method, path, status=status)(handler)
+    route(method, path, status=status, body_model=body_model)(handler)
 
 
 def operation_header(ctx: RequestContext) -> dict[str, str]:
