@@ -59,7 +59,9 @@ expose(
     JSON,
     body_model=interactions.StatusCommand,
 )
-expose("POST", "/customers/tags/assign", tags.assign_tag, JSON, body_model=tags.AssignmentInput)
+expose(
+    "POST", "/customers/tags/assign", tags.assign_tag, JSON, status=201, body_model=tags.AssignmentInput
+)
 expose("POST", "/customers/tags/unassign", tags.unassign_tag, JSON, body_model=tags.AssignmentInput)
 expose(
     "POST",
