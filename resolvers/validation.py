@@ -64,6 +64,11 @@ def bounded_int(bits: int = 32) -> Any:
     return Annotated[int, PydanticField(ge=low, le=high)]
 
 
+def text(max_length: int) -> Any:
+    """A NUL-free string that fits a ``String(max_length)`` column."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(no_nul)]
+
+
 SafeStr = Annotated[str, AfterValidator(no_nul)]
 BoundedInt = bounded_int(32)
 BigInt = bounded_int(64)
@@ -134,9 +139,7 @@ def _str_annotation(f: Field, col: TypeEngine | None) -> Any:
     lengths = [
         n for n in (f.max_length, getattr(col, "length", None) if isinstance(col, String) else None) if n
     ]
-    if lengths:
-        return Annotated[str, StringConstraints(max_length=min(lengths)), AfterValidator(no_nul)]
-    return SafeStr
+    return text(min(lengths)) if lengths else SafeStr
 
 
 def _int_annotation(col: TypeEngine | None) -> Any:
