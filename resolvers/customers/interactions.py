@@ -62,7 +62,7 @@ ITEM_ATTRS = (
 
 async def manual_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID) -> datetime | None:
     """When the customer's next interaction was set by hand (``nextInteraction`` on the customer,
-    not pointing at one of its interactions), its time; else None."""
+    not pointing at an interaction), its time; else None."""
     row = (
         await uow.session.execute(
             select(CustomerEntity.next_interaction_at, CustomerEntity.next_interaction_ref_id).where(
@@ -73,11 +73,10 @@ async def manual_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID) -> date
     if row is None or row.next_interaction_at is None:
         return None
     ref = parse_uuid(row.next_interaction_ref_id)
-    if ref is not None:
-        own = select(Interaction.id).where(Interaction.id == ref, Interaction.entity_id == entity_id)
-        if await uow.session.scalar(own) is not None:
-            return None
-    return row.next_interaction_at
+    from_interaction = ref is not None and (
+        await uow.session.scalar(select(Interaction.id).where(Interaction.id == ref)) is not None
+    )
+    return None if from_interaction else row.next_interaction_at
 
 
 async def refresh_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID | None) -> None:
