@@ -45,6 +45,4 @@ async def _context(client, world):
     async with state["sessionmaker"]() as session:
         user_id = await session.scalar(select(User.id).where(User.email == world.admin_email))
         principal = await load_user_principal(session, user_id)
-    return RequestContext(
-        settings=client.app[SETTINGS], sessionmaker=state["sessionmaker"], principal=principal
-    )
+    return RequestContext(settings=client.app[SETTINGS], sessionmaker=state["sessionmaker"], principal=principal)

@@ -61,9 +61,7 @@ async def build(entity: Entity, tag: str, owner: Any, world: Any = None) -> dict
 
 def writable_entities() -> list[Entity]:
     """Every listable entity that belongs to a tenant."""
-    return [
-        e for e in ENTITIES.values() if e.path and "GET" in e.rest_verbs and hasattr(e.model, "tenant_id")
-    ]
+    return [e for e in ENTITIES.values() if e.path and "GET" in e.rest_verbs and hasattr(e.model, "tenant_id")]
 
 
 @pytest.mark.parametrize("entity", writable_entities(), ids=lambda e: e.name)
@@ -101,14 +99,10 @@ async def test_super_admin_of_one_tenant_cannot_switch_tenant(client, sessionmak
     home = await make_world(sessionmaker)
     away = await make_world(sessionmaker)
     intruder = await login(client, away.admin_email)
-    status, page = await intruder.get(
-        "/api/auth/users", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"}
-    )
+    status, page = await intruder.get("/api/auth/users", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"})
     assert status == 200
     assert {u["tenantId"] for u in page["items"]} == {str(away.tenant_id)}
-    status, page = await intruder.get(
-        "/api/directory/organizations", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"}
-    )
+    status, page = await intruder.get("/api/directory/organizations", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"})
     assert {o["tenantId"] for o in page["items"]} == {str(away.tenant_id)}
     status, _ = await intruder.get(f"/api/auth/roles/acl?roleId={home.role_ids['superadmin']}")
     assert status == 404
@@ -116,7 +110,5 @@ async def test_super_admin_of_one_tenant_cannot_switch_tenant(client, sessionmak
 
 async def test_platform_admin_may_switch_tenant(client, sessionmaker, platform):
     home = await make_world(sessionmaker)
-    status, page = await platform.get(
-        "/api/auth/users", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"}
-    )
+    status, page = await platform.get("/api/auth/users", headers={"Cookie": f"om_selected_tenant={home.tenant_id}"})
     assert status == 200 and {u["tenantId"] for u in page["items"]} == {str(home.tenant_id)}
