@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from arq import create_pool
 from arq.connections import RedisSettings
+from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from strawberry.aiohttp.views import GraphQLView
@@ -22,6 +23,7 @@ from crmgraph.db import create_engine, session_factory
 from crmgraph.errors import DomainError
 from crmgraph.installation import with_installation_secret
 from crmgraph.ratelimit import client_ip
+from schema.errors import mask_unexpected
 from workers.runner import WORKER_STATE, health_key
 
 log = logging.getLogger("crmgraph")
@@ -32,8 +34,28 @@ CTX = web.RequestKey("ctx", RequestContext)
 
 
 class CrmGraphQLView(GraphQLView):
+    """Errors are JSON like the REST API's: malformed requests are ``{"error"}`` bodies, and no
+    unexpected exception (database errors carry SQL and bind parameters) reaches a client."""
+
     async def get_context(self, request: web.Request, response: Any) -> RequestContext:  # type: ignore[override]
         return request[CTX]
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "Expected a JSON object")
+        if not isinstance(parsed.get("operationName"), str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null")
+        return parsed
+
+    async def process_result(self, request: web.Request, result: Any) -> Any:  # type: ignore[override]
+        return await super().process_result(request, mask_unexpected(result))
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self.run(request=request)
+        except HTTPException as exc:
+            return web.json_response({"error": exc.reason}, status=exc.status_code)
 
 
 @web.middleware

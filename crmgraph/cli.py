@@ -39,18 +39,21 @@ async def _row_level_security(settings: Settings) -> list[str]:
         return await apply_row_level_security(conn)
 
 
-async def _seed(settings: Settings) -> None:
+async def _seed(settings: Settings, demo: bool = True) -> None:
     from crmgraph.db import engine_for, session_factory
     from crmgraph.installation import ensure_secret
-    from crmgraph.seed import seed
+    from crmgraph.seed import seed, seed_demo
 
     async with engine_for(settings.database_url) as engine:
         async with engine.begin() as conn:
             await ensure_secret(conn)
         async with session_factory(engine)() as session:
             result = await seed(session, settings)
-    state = "created" if result.created else "already present"
-    print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
+        state = "created" if result.created else "already present"
+        print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
+        if demo:
+            await seed_demo(session_factory(engine), settings, result)
+            print("demo customers, deals and timeline in place (skip with --no-demo)")
 
 
 async def _serve(settings: Settings, with_worker: bool) -> None:
@@ -102,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crmgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create the database if needed and apply migrations")
-    sub.add_parser("seed", help="create the demo tenant and admin (idempotent)")
+    seed = sub.add_parser("seed", help="create the demo tenant, admin and demo data (idempotent)")
+    seed.add_argument("--no-demo", action="store_true", help="skip the demo customers, deals and timeline")
     serve = sub.add_parser("serve", help="serve GraphQL and REST")
     serve.add_argument("--worker", action="store_true", help="also run the arq worker in this process")
     worker = sub.add_parser("worker", help="run the arq worker")
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             migrate(settings)
         elif args.command == "seed":
-            asyncio.run(_seed(settings))
+            asyncio.run(_seed(settings, demo=not args.no_demo))
         elif args.command == "serve":
             asyncio.run(_serve(settings, args.worker))
         elif args.command == "worker":

@@ -1,4 +1,5 @@
-"""Idempotent demo data: a tenant, an organization tree, roles with ACLs, the platform admin and a user.
+"""Idempotent demo data: a tenant, an organization tree, roles with ACLs, the platform admin and a user;
+then (``seed_demo``) customers, deals and a timeline written through the services (``crmgraph.demo``).
 
 The demo admin holds the global ``superadmin`` role, so it may manage every tenant.
 """
@@ -9,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.config import Settings
 from crmgraph.security import hash_password
@@ -120,3 +121,12 @@ async def seed(session: AsyncSession, settings: Settings) -> SeedResult:
     await ensure_user(session, tenant, workshop, "mechanic@example.com", settings.admin_password, [employee])
     await session.commit()
     return SeedResult(tenant.id, head.id, admin.id, created)
+
+
+async def seed_demo(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, result: SeedResult
+) -> None:
+    """The demo customers dataset in the demo tenant (idempotent)."""
+    from crmgraph.demo import seed_demo_data
+
+    await seed_demo_data(sessionmaker, settings, result.admin_id)

@@ -8,6 +8,7 @@ from openapi_compat.crud import crud_routes, list_response
 from openapi_compat.routing import Query, RestRequest, expose, route
 from resolvers import directory
 from resolvers.directory import ORGANIZATION, TENANT
+from resolvers.listing import parse_ids
 
 crud_routes(TENANT)
 crud_routes(ORGANIZATION, ("POST", "PUT", "DELETE"))
@@ -21,6 +22,9 @@ async def list_organizations(request: RestRequest) -> Any:
         return await list_response(ORGANIZATION, request)
     include_inactive = request.query.get("includeInactive") in ("true", "1")
     orgs = await directory.visible_organizations(request.ctx, include_inactive)
+    ids = parse_ids(request.query.get("ids"))
+    if ids is not None:  # as the original: ``ids`` narrows the options (malformed ids -> none)
+        orgs = [o for o in orgs if o.id in ids]
     if view == "tree":
         return {"items": directory.build_tree(orgs, {o.id for o in orgs})}
     return {"items": await directory.organization_options(request.ctx, orgs)}

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
+
 from crmgraph.catalog import documented
 from openapi_compat.routing import REGISTRY, Operation
+from resolvers.entity import Entity
+from resolvers.listing import MAX_PAGE_SIZE, SORT_DIRS
+from resolvers.validation import input_model
 
 SCHEMA_TYPES = {
     "number": "number",
@@ -48,6 +55,81 @@ def _parameters(op: Operation, doc: dict[str, Any]) -> list[dict[str, Any]]:
     return params
 
 
+SCALAR_SCHEMAS: dict[type, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    uuid.UUID: {"type": "string", "format": "uuid"},
+    datetime: {"type": "string", "format": "date-time"},
+    date: {"type": "string", "format": "date"},
+}
+COMPONENTS: dict[str, Any] = {}
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        **({"description": description} if description else {}),
+    }
+
+
+def _list_parameters(entity: Entity) -> list[dict[str, Any]]:
+    """The list query string of an entity route: paging, sort, ids, search and its declared filters."""
+    params = [
+        _query("page", {"type": "integer", "minimum": 1}),
+        _query("pageSize", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+        _query("search", {"type": "string"}),
+        _query("sortField", {"type": "string", "enum": sorted(entity.sort_columns())}),
+        _query("sortDir", {"type": "string", "enum": list(SORT_DIRS)}),
+        _query("ids", {"type": "string"}, "Comma-separated ids."),
+    ]
+    for flt in entity.filters:
+        schema = dict(SCALAR_SCHEMAS.get(flt.type, {"type": "string"}))
+        if flt.many:
+            schema = {"type": "string", "description": "Comma-separated values."}
+        params.append(_query(flt.name, schema, flt.description))
+    return params
+
+
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema; nested definitions go to ``components.schemas``."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    COMPONENTS.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _body_schema(op: Operation) -> dict[str, Any] | None:
+    if op.body_model is not None:
+        return _model_schema(op.body_model)
+    if op.entity is None or op.method not in ("POST", "PUT"):
+        return None
+    schema = _model_schema(input_model(op.entity, "create" if op.method == "POST" else "update"))
+    if op.method == "PUT":
+        schema["properties"] = {"id": {"type": "string", "format": "uuid"}, **schema["properties"]}
+        schema["required"] = ["id", *schema.get("required", [])]
+    return schema
+
+
+def _entity_parameters(op: Operation) -> list[dict[str, Any]]:
+    if op.entity is None or "{" in op.path:
+        return []
+    if op.method == "GET" and op.handler.__name__ == "list_items":
+        return _list_parameters(op.entity)
+    if op.method == "DELETE":
+        return [_query("id", {"type": "string", "format": "uuid"})]
+    return []
+
+
+def _merge(documented: list[dict[str, Any]], typed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Typed parameters replace documented ones of the same name and location."""
+    keys = {(p["name"], p["in"]) for p in typed}
+    return [p for p in documented if (p["name"], p["in"]) not in keys] + typed
+
+
 def _operation(op: Operation) -> dict[str, Any]:
     doc = documented(op.method, op.path) or {}
     description = op.description or (op.handler.__doc__ or "").strip()
@@ -63,7 +145,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         "summary": (doc.get("description") or f"{op.method} {op.path}").split(". ")[0][:120],
         "description": description,
         "x-required-features": op.features,
-        "parameters": _parameters(op, doc),
+        "parameters": _merge(_parameters(op, doc), _entity_parameters(op)),
         "responses": {
             str(op.status): {
                 "description": "Success",
@@ -83,10 +165,14 @@ def _operation(op: Operation) -> dict[str, Any]:
         entry["responses"]["403"] = {"description": "Missing required features"}
     if op.method in ("POST", "PUT", "PATCH") or doc.get("request_example") is not None:
         content_type = doc.get("request_content_type") or "application/json"
+        schema = _body_schema(op)
         entry["requestBody"] = {
-            "required": False,
+            "required": schema is not None,
             "content": {
-                content_type: {"schema": {"type": "object"}, "example": doc.get("request_example") or {}}
+                content_type: {
+                    "schema": schema or {"type": "object"},
+                    "example": doc.get("request_example") or {},
+                }
             },
         }
     return entry
@@ -95,6 +181,7 @@ def _operation(op: Operation) -> dict[str, Any]:
 @cache
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
+    COMPONENTS.clear()
     for op in sorted(REGISTRY.values(), key=lambda o: (o.path, o.method)):
         paths.setdefault("/api" + op.path, {})[op.method.lower()] = _operation(op)
     return {
@@ -107,10 +194,11 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
+            "schemas": dict(sorted(COMPONENTS.items())),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
-            }
+            },
         },
     }
 

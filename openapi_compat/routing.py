@@ -11,12 +11,14 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from crmgraph.catalog import documented
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest, DomainError
 from crmgraph.storage import Storage, StoredFile
 from resolvers.entity import Entity
+from resolvers.validation import check_safe
 
 
 @dataclass
@@ -72,8 +74,9 @@ class RestRequest:
             else:
                 try:
                     self._body = json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):
                     raise BadRequest("Invalid JSON body") from None
+        check_safe(self._body)  # NUL bytes and NaN/Infinity never reach the database
         return self._body
 
     async def upload_form(
@@ -145,6 +148,7 @@ class Operation:
     status: int = 200
     enforce: bool = True  # False: the resolver layer checks ``features`` (declared operations, CRUD)
     operation: Any = None  # the ``resolvers.operations.Operation`` behind the route, if any
+    body_model: type[BaseModel] | None = None  # request body schema for the OpenAPI document
 
 
 REGISTRY: dict[tuple[str, str], Operation] = {}
@@ -164,6 +168,7 @@ def route(
     status: int = 200,
     enforce: bool = True,
     operation: Any = None,
+    body_model: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register a handler for a documented operation; auth and features default to the catalog's.
     A second handler for the same (method, path) is an error, never a silent replacement."""
@@ -186,6 +191,7 @@ def route(
             status=status,
             enforce=enforce,
             operation=operation,
+            body_model=body_model,
         )
         return handler
 
@@ -203,7 +209,14 @@ BODY = "body"  # the parsed body (JSON or form), any shape
 JSON = "json"  # the body, which must be a JSON object
 
 
-def expose(method: str, path: str, fn: Callable[..., Any], *inputs: str | Query, status: int = 200) -> None:
+def expose(
+    method: str,
+    path: str,
+    fn: Callable[..., Any],
+    *inputs: str | Query,
+    status: int = 200,
+    body_model: type[BaseModel] | None = None,
+) -> None:
     """Register a documented route that calls ``fn(ctx, *inputs)`` and returns its result as JSON."""
 
     async def handler(request: RestRequest) -> Any:
@@ -218,7 +231,7 @@ def expose(method: str, path: str, fn: Callable[..., Any], *inputs: str | Query,
         return Reply(result, status) if status != 200 else result
 
     handler.__doc__ = fn.__doc__
-    route(method, path, status=status)(handler)
+    route(method, path, status=status, body_model=body_model)(handler)
 
 
 def operation_header(ctx: RequestContext) -> dict[str, str]:
@@ -264,6 +277,7 @@ def make_aiohttp_handler(op: Operation) -> Callable[[web.Request], Awaitable[web
             ctx.require_auth()
         if op.features and op.enforce:
             ctx.require_features(op.features)
+        check_safe({**{k: request.query.getall(k) for k in request.query}, **request.match_info})
         result = await op.handler(RestRequest(request, ctx))
         return _to_response(result, op.status, ctx)
 

@@ -23,9 +23,24 @@ async def _visible_tenants(ctx: RequestContext, tenant: Any) -> Any:
     return None if principal.is_platform_admin else tenant.id == principal.tenant_id
 
 
+def _require_name(data: dict[str, Any]) -> None:
+    """A sent ``name`` is trimmed and must not be blank (the original's ``z.string().min(1)``)."""
+    if "name" not in data:
+        return
+    name = (data["name"] or "").strip()
+    if not name:
+        raise ValidationFailed([issue("name", "Name is required", "too_small")])
+    data["name"] = name
+
+
 async def _tenant_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
     if not ctx.require_auth().is_platform_admin:
         raise Forbidden(message="Only platform administrators may create tenants")
+    _require_name(data)
+
+
+async def _tenant_before_update(ctx: RequestContext, uow: UnitOfWork, tenant: Tenant, data: dict) -> None:
+    _require_name(data)
 
 
 TENANT = Entity(
@@ -46,7 +61,7 @@ TENANT = Entity(
     ],
     filters=[eq("isActive", Tenant.is_active, bool)],
     relations=[Relation("organizations", "organization", "many", target_fk="tenant_id")],
-    hooks=Hooks(before_create=_tenant_before_create),
+    hooks=Hooks(before_create=_tenant_before_create, before_update=_tenant_before_update),
 )
 
 # --- organizations -------------------------------------------------------------------------
@@ -88,6 +103,7 @@ def _place(org: Organization, parent: Organization | None) -> None:
 
 
 async def _org_before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    _require_name(data)
     if data.get("parent_id"):
         await _load_parent(uow, data["tenant_id"], data["parent_id"])
 
@@ -99,6 +115,7 @@ async def _org_after_create(ctx: RequestContext, uow: UnitOfWork, org: Organizat
 
 
 async def _org_before_update(ctx: RequestContext, uow: UnitOfWork, org: Organization, data: dict) -> None:
+    _require_name(data)
     if "parent_id" not in data or data["parent_id"] == org.parent_id:
         return
     parent = await _load_parent(uow, org.tenant_id, data["parent_id"]) if data["parent_id"] else None

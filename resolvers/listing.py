@@ -6,15 +6,18 @@ import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from crmgraph.errors import ValidationFailed, issue
 from resolvers.entity import Entity
-from resolvers.validation import coerce
+from resolvers.validation import coerce, integral, unsafe_paths, utc_in_range
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # offsets stay far inside bigint
 MAX_IDS = 200
+SORT_DIRS = ("asc", "desc")
 
 
 @dataclass
@@ -28,7 +31,7 @@ class ListParams:
     filters: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.page = max(1, self.page)
+        self.page = min(MAX_PAGE, max(1, self.page))
         self.page_size = min(MAX_PAGE_SIZE, max(1, self.page_size))
         self.sort_dir = "desc" if str(self.sort_dir).lower() == "desc" else "asc"
 
@@ -76,9 +79,53 @@ def _int(raw: str | None, default: int, name: str) -> int:
     if raw in (None, ""):
         return default
     try:
-        return int(float(raw))
-    except (TypeError, ValueError):
-        raise ValidationFailed([issue(name, "Expected a number", "invalid_type")]) from None
+        return integral(raw)
+    except ValueError as exc:
+        raise ValidationFailed([issue(name, str(exc), "invalid_type")]) from None
+
+
+def list_params(
+    entity: Entity,
+    *,
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    search: str | None = None,
+    sort_field: str | None = None,
+    sort_dir: str | None = None,
+    ids: list[uuid.UUID] | None = None,
+    filters: dict[str, Any] | None = None,
+) -> ListParams:
+    """ListParams checked against ``entity`` (REST and GraphQL alike): a sort field it declares,
+    ``asc``/``desc``, a NUL-free search; page and size are clamped to what the API serves."""
+    details = []
+    if sort_field and sort_field not in entity.sort_columns():
+        allowed = ", ".join(sorted(entity.sort_columns()))
+        details.append(issue("sortField", f"Unknown sort field; one of {allowed}", "invalid_enum_value"))
+    if sort_dir and str(sort_dir).lower() not in SORT_DIRS:
+        details.append(issue("sortDir", "asc or desc", "invalid_enum_value"))
+    details += unsafe_paths({"search": search, **(filters or {})})
+    filters = {name: _in_range(name, value, details) for name, value in (filters or {}).items()}
+    if details:
+        raise ValidationFailed(details)
+    return ListParams(
+        page=page,
+        page_size=page_size,
+        search=search or None,
+        sort_field=sort_field or None,
+        sort_dir=sort_dir or "asc",
+        ids=ids,
+        filters=filters,
+    )
+
+
+def _in_range(name: str, value: Any, details: list[dict[str, Any]]) -> Any:
+    """Typed filter values (GraphQL) get the same range check as parsed query strings."""
+    if isinstance(value, datetime):
+        try:
+            return utc_in_range(value)
+        except ValueError as exc:
+            details.append(issue(name, str(exc), "invalid_date"))
+    return value
 
 
 def parse_list_query(entity: Entity, query: Mapping[str, str], extra_ids: str | None = None) -> ListParams:
@@ -103,12 +150,13 @@ def parse_list_query(entity: Entity, query: Mapping[str, str], extra_ids: str | 
     if single:
         single_ids = parse_ids(single) or []
         ids = [i for i in ids if i in single_ids] if ids is not None else single_ids
-    return ListParams(
+    return list_params(
+        entity,
         page=_int(query.get("page"), 1, "page"),
         page_size=_int(query.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize"),
-        search=(query.get("search") or query.get("query") or None),
+        search=query.get("search") or query.get("query") or None,
         sort_field=query.get("sortField") or query.get("sort"),
-        sort_dir=query.get("sortDir") or query.get("order") or "asc",
+        sort_dir=query.get("sortDir") or query.get("order"),
         ids=ids,
         filters=filters,
     )

@@ -53,7 +53,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
 
     async def feature_check(info: Info, features: list[str]) -> FeatureCheck:
         result = acl.feature_check(context(info), {"features": features})
-        return FeatureCheck(ok=True, granted=result["granted"], user_id=result["userId"])
+        return FeatureCheck(ok=result["ok"], granted=result["granted"], user_id=result["userId"])
 
     return {
         "me": strawberry.field(resolver=me),

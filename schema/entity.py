@@ -18,6 +18,7 @@ from crmgraph.context import RequestContext
 from resolvers.crud import service
 from resolvers.entity import Entity, Relation, camel
 from resolvers.listing import DEFAULT_PAGE_SIZE, ListParams, Page
+from resolvers.listing import list_params as checked_list_params
 from resolvers.relations import EDGE_LIMIT, EDGE_LIMIT_MAX, edge_limit
 from schema.loaders import relation_loader
 
@@ -162,12 +163,13 @@ def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
         filters = {f.name: flt.get(f.name) for f in entity.filters}
     else:
         filters = {f.name: getattr(flt, snake(f.name)) for f in entity.filters} if flt is not None else {}
-    return ListParams(
+    return checked_list_params(
+        entity,
         page=args.get("page", 1),
         page_size=args.get("page_size", DEFAULT_PAGE_SIZE),
         search=args.get("search"),
         sort_field=args.get("sort_field"),
-        sort_dir=args.get("sort_dir") or "asc",
+        sort_dir=args.get("sort_dir"),
         ids=args.get("ids"),
         filters=filters,
     )

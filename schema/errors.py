@@ -1,6 +1,7 @@
 """GraphQL error policy: domain errors pass with codes, everything else is masked, no suggestions."""
 
 import re
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -34,7 +35,24 @@ class DomainErrorCodes(SchemaExtension):
                 error.message = SUGGESTION.sub("", error.message)
 
 
+MASKED = "Unexpected error."
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Raised by our code but not a domain error: its text (SQL, bind parameters...) is private."""
+    return error.original_error is not None and not is_domain(error)
+
+
+def mask_unexpected(result: Any) -> Any:
+    """Replace unexpected errors with a generic one, wherever they were raised (resolvers,
+    extensions, the compiled path): the last step before a result is serialized."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [
+            GraphQLError(MASKED, nodes=e.nodes, path=e.path) if is_unexpected(e) else e for e in errors
+        ]
+    return result
+
+
 def mask_errors() -> MaskErrors:
-    return MaskErrors(
-        should_mask_error=lambda error: not is_domain(error) and error.original_error is not None
-    )
+    return MaskErrors(should_mask_error=is_unexpected, error_message=MASKED)

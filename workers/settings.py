@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from arq import cron
@@ -14,12 +15,32 @@ from workers.mail import send_email, sweep_mail
 from workers.runner import HEALTH_INTERVAL, WORKER_STATE, claim_queue
 
 FUNCTIONS = [dispatch_event, send_email]
+SWEEP_JOB = "cron:sweep_outbox"
+
+
+class QuietSweep(logging.Filter):
+    """arq logs every cron run at INFO; a sweep that found nothing is DEBUG, so the default log shows
+    only sweeps that re-enqueued events (and failures)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.levelno != logging.INFO or SWEEP_JOB not in message:
+            return True
+        if "→" in message or message.rstrip().endswith("● 0"):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+QUIET_SWEEP = QuietSweep()
 
 
 def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``arq.Worker``; short job timeout so a killed job reruns soon."""
     settings = settings or get_settings()
     import openapi_compat.registry  # noqa: F401 - entities and subscribers
+
+    logging.getLogger("arq.worker").addFilter(QUIET_SWEEP)  # a set: adding twice is a no-op
 
     async def startup(ctx: dict[str, Any]) -> None:
         await claim_queue(ctx["redis"], settings)

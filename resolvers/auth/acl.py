@@ -198,4 +198,6 @@ def feature_check(ctx: RequestContext, raw: Any) -> dict[str, Any]:
     if not isinstance(requested, list) or not all(isinstance(f, str) for f in requested):
         raise ValidationFailed([issue("features", "Expected a list of feature ids", "invalid_type")])
     granted = [f for f in requested if principal.has(f)]
-    return {"ok": True, "granted": granted, "userId": str(principal.user_id or principal.subject)}
+    # As the original: ok only when every requested feature is granted.
+    ok = len(granted) == len(requested)
+    return {"ok": ok, "granted": granted, "userId": str(principal.user_id or principal.subject)}

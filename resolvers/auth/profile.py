@@ -24,7 +24,7 @@ from resolvers.crud import service
 from resolvers.entity import ENTITIES
 from resolvers.events import record_action
 from resolvers.scope import parse_uuid
-from resolvers.validation import validate
+from resolvers.validation import text, validate
 
 LOCALES = ["en", "pl", "de", "es"]
 DEFAULT_LOCALE = "en"
@@ -112,7 +112,7 @@ class SidebarSettings(BaseModel):
 
 
 class SidebarInput(BaseModel):
-    locale: str | None = None
+    locale: text(16) | None = None  # type: ignore[valid-type]
     settings: SidebarSettings | None = None
     applyToRoles: list[str] = []
     clearRoleIds: list[str] = []

@@ -53,10 +53,30 @@ ITEM_ATTRS = (
 )
 
 
+async def manual_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID) -> datetime | None:
+    """When the customer's next interaction was set by hand (``nextInteraction`` on the customer,
+    not pointing at an interaction), its time; else None."""
+    row = (
+        await uow.session.execute(
+            select(CustomerEntity.next_interaction_at, CustomerEntity.next_interaction_ref_id).where(
+                CustomerEntity.id == entity_id
+            )
+        )
+    ).first()
+    if row is None or row.next_interaction_at is None:
+        return None
+    ref = parse_uuid(row.next_interaction_ref_id)
+    from_interaction = ref is not None and (
+        await uow.session.scalar(select(Interaction.id).where(Interaction.id == ref)) is not None
+    )
+    return None if from_interaction else row.next_interaction_at
+
+
 async def refresh_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID | None) -> None:
     """Project the customer's earliest open scheduled interaction onto its ``next_interaction_*`` columns.
 
     Open = not done/canceled and not deleted; ties break on priority (high first), creation, id.
+    A next interaction set by hand stays until the user changes it or an earlier one is scheduled.
     """
     if entity_id is None:
         return
@@ -76,6 +96,9 @@ async def refresh_next_interaction(uow: UnitOfWork, entity_id: uuid.UUID | None)
         )
         .limit(1)
     )
+    manual = await manual_next_interaction(uow, entity_id)
+    if manual is not None and (candidate is None or candidate.scheduled_at >= manual):
+        return
     values: dict[str, Any] = dict.fromkeys(
         (
             "next_interaction_at",

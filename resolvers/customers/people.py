@@ -13,8 +13,16 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Select, exists, false, func, literal_column, select
 
 from crmgraph.context import RequestContext, UnitOfWork
-from crmgraph.errors import ValidationFailed, issue
-from models.customers import Company, CustomerEntity, DealCompany, DealPerson, Person, TagAssignment
+from crmgraph.errors import Unprocessable, ValidationFailed, issue
+from models.customers import (
+    Company,
+    CustomerEntity,
+    Deal,
+    DealCompany,
+    DealPerson,
+    Person,
+    TagAssignment,
+)
 from resolvers.crud import guarded
 from resolvers.customers.common import parse_datetime
 from resolvers.customers.tags import set_tags
@@ -183,16 +191,23 @@ def _next_interaction(data: dict[str, Any]) -> None:
     data.update(columns)
 
 
+def _derived_name(first: str | None, last: str | None) -> str:
+    return " ".join(part.strip() for part in (first or "", last or "") if part.strip())
+
+
 def _person_display_name(data: dict[str, Any], person: Person | None) -> None:
-    """A blank display name is derived from first + last name (also when those change on update)."""
+    """A blank display name is derived from first + last name. On update, a name change re-derives
+    it only while it is still the derived one: a custom display name is kept (as the original)."""
     if (data.get("display_name") or "").strip():
         return
     cleared = data.pop("display_name", ...) is not ...
-    if person is not None and not cleared and not ({"first_name", "last_name"} & set(data)):
-        return
-    first = data.get("first_name", person.first_name if person else None) or ""
-    last = data.get("last_name", person.last_name if person else None) or ""
-    name = " ".join(part.strip() for part in (first, last) if part and part.strip())
+    if person is not None and not cleared:
+        renamed = {"first_name", "last_name"} & set(data)
+        if not renamed or person.display_name != _derived_name(person.first_name, person.last_name):
+            return
+    first = data.get("first_name", person.first_name if person else None)
+    last = data.get("last_name", person.last_name if person else None)
+    name = _derived_name(first, last)
     if not name:
         raise ValidationFailed(
             [issue("displayName", "A display name or first/last name is required", "too_small")]
@@ -239,6 +254,30 @@ async def _company_before_update(ctx: RequestContext, uow: UnitOfWork, company: 
     if "display_name" in data and not (data["display_name"] or "").strip():
         raise ValidationFailed([issue("displayName", "Display name is required", "too_small")])
     await _prepare(ctx, uow, data)
+
+
+async def _company_before_delete(ctx: RequestContext, uow: UnitOfWork, company: Company) -> None:
+    """As the original: a company still referenced by live people or deals is not deleted (422)."""
+    people = await uow.session.scalar(
+        select(func.count())
+        .select_from(Person)
+        .where(Person.company_entity_id == company.id, Person.deleted_at.is_(None))
+    )
+    deals = await uow.session.scalar(
+        select(func.count())
+        .select_from(DealCompany)
+        .join(Deal, Deal.id == DealCompany.deal_id)
+        .where(DealCompany.company_entity_id == company.id, Deal.deleted_at.is_(None))
+    )
+    blockers = [
+        f"{count} {label}"
+        for count, label in ((deals, "linked deals"), (people, "persons whose primary company it is"))
+        if count
+    ]
+    if blockers:
+        raise Unprocessable(
+            f"Cannot delete the company: it has {' and '.join(blockers)}.", code="COMPANY_HAS_DEPENDENTS"
+        )
 
 
 def _timeline_relations() -> list[Relation]:
@@ -339,6 +378,7 @@ COMPANY = Entity(
         Hooks(
             before_create=_company_before_create,
             before_update=_company_before_update,
+            before_delete=_company_before_delete,
             after_create=_after_write,
             after_update=_after_write,
             create_result=lambda obj, data: {"companyId": str(obj.id)},

@@ -135,7 +135,7 @@ def _assignment_id(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> 
     input=AssignmentInput,
     output=uuid.UUID,
     features=tuple(FEATURES.create),
-    rest=Rest("POST", "/customers/tags/assign"),
+    rest=Rest("POST", "/customers/tags/assign", status=201),
     graphql_result=_assignment_id,
 )
 async def assign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, Any]:

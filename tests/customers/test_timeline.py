@@ -29,7 +29,7 @@ async def test_tags_crud_assign_and_unassign(crm, admin):
 
     person = await crm.person()
     status, first = await admin.post("/api/customers/tags/assign", {"tagId": tag, "entityId": person})
-    assert status == 200 and first["id"]
+    assert status == 201 and first["id"]
     assert (await admin.post("/api/customers/tags/assign", {"tagId": tag, "entityId": person}))[1] == first
     _, detail = await admin.get(f"/api/customers/people/{person}")
     assert detail["tags"] == [{"id": tag, "label": "Key accounts", "color": "#00ff00"}]

@@ -1,0 +1,141 @@
+"""schemathesis over the served API: every operation of ``/api/docs/openapi.json`` and every root field
+of ``/graphql``, with valid and invalid data, as an authenticated tenant admin. The bar: no 5xx, and
+no masked ("Unexpected error.") GraphQL error. Examples per operation: ``FUZZ_EXAMPLES`` (default 12,
+per generation mode); runs are derandomized (reproducible) unless ``FUZZ_RANDOM=1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from typing import Any
+
+import graphql
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.graphql import nodes
+
+from schema.errors import MASKED
+from tests.factories import PASSWORD, World
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+HYPOTHESIS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("FUZZ_RANDOM") != "1",
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
+    print_blob=True,
+)
+
+
+def _json_value_node(value: Any) -> Any:
+    if isinstance(value, dict):
+        return nodes.Object(
+            [
+                graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=_json_value_node(v))
+                for k, v in value.items()
+            ]
+        )
+    if isinstance(value, bool):
+        return nodes.Boolean(value)
+    if isinstance(value, int):
+        return nodes.Int(value)
+    return nodes.String(value)
+
+
+JSON_VALUES = st.dictionaries(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True),
+    st.text(max_size=20) | st.integers(-(2**31), 2**31 - 1) | st.booleans(),
+    max_size=4,
+)
+schemathesis.graphql.scalar("JSON", JSON_VALUES.map(_json_value_node))
+
+
+def login(base_url: str, email: str) -> dict[str, str]:
+    """A fresh session per operation: some operations (logout, profile) may end the previous one."""
+    response = requests.post(f"{base_url}/api/auth/login", data={"email": email, "password": PASSWORD})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def no_5xx(ctx: Any, response: Any, case: Any) -> None:
+    assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
+
+
+def no_graphql_server_error(ctx: Any, response: Any, case: Any) -> None:
+    """Every unexpected exception is masked as ``MASKED`` (domain errors are answers, with a status in
+    their extensions); a null in a non-null field breaks the schema contract."""
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return None
+    broken = [
+        e
+        for e in errors
+        if e.get("message") == MASKED or "Cannot return null for non-nullable" in e.get("message", "")
+    ]
+    assert not broken, f"server error {broken} for {case.body!r}"
+    return None
+
+
+def property_test(
+    operation: Any, mode: GenerationMode, base_url: str, headers: dict[str, str], checks: list[Callable]
+) -> Callable[[], None]:
+    @HYPOTHESIS
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        response = case.call(base_url=base_url, headers=headers, timeout=30)
+        case.validate_response(response, checks=checks)
+
+    return run
+
+
+def fuzz(schema: Any, base_url: str, email: str, checks: list[Callable]) -> list[str]:
+    """Run every operation of ``schema`` in both generation modes; failures as readable lines."""
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        headers = login(base_url, email)
+        for mode in MODES:
+            try:
+                property_test(operation, mode, base_url, headers, checks)()
+            except Unsatisfiable:
+                continue  # nothing invalid can be expressed for this operation (no inputs)
+            except Exception as exc:  # one failing operation must not hide the others
+                failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:1500]}")
+    return failures
+
+
+async def test_openapi_operations_never_fail_on_the_server(client: Any, world: World) -> None:
+    base_url = str(client.make_url("")).rstrip("/")
+
+    def run() -> list[str]:
+        schema = schemathesis.openapi.from_url(f"{base_url}/api/docs/openapi.json")
+        assert len(list(schema.get_all_operations())) >= 109
+        return fuzz(schema, base_url, world.admin_email, [not_a_server_error])
+
+    failures = await asyncio.to_thread(run)
+    assert not failures, "\n\n".join(failures)
+
+
+async def test_graphql_fields_never_fail_on_the_server(client: Any, world: World) -> None:
+    base_url = str(client.make_url("")).rstrip("/")
+
+    def run() -> list[str]:
+        schema = schemathesis.graphql.from_url(
+            f"{base_url}/graphql", headers=login(base_url, world.admin_email)
+        )
+        # schemathesis counts any resolver error as a server failure; ours are answers (400/404...)
+        return fuzz(schema, base_url, world.admin_email, [no_5xx, no_graphql_server_error])
+
+    failures = await asyncio.to_thread(run)
+    assert not failures, "\n\n".join(failures)
