@@ -22,9 +22,10 @@ from resolvers.customers.deals import DEAL
 from resolvers.customers.interactions import INTERACTION
 from resolvers.customers.people import COMPANY, PERSON
 from resolvers.customers.pipelines import PIPELINE, PIPELINE_STAGE
-from resolvers.customers.tags import TAG, assign_tag
+from resolvers.customers.tags import TAG
 from resolvers.customers.timeline import ACTIVITY, TODO
 from resolvers.entity import Entity
+from resolvers.operations import OPERATIONS, invoke
 
 COMPANIES = [
     ("Vistula Riders Club", "vistula-riders.example", "Motorcycle club"),
@@ -104,7 +105,11 @@ class DemoSeeder:
                 payload["companyEntityId"] = str(companies[company])
             person = await self.ensure(PERSON, {"primary_email": email}, payload)
             for slug in slugs:
-                await assign_tag(self.ctx, {"tagId": str(tags[slug]), "entityId": str(person)})
+                await invoke(
+                    OPERATIONS["assign_customer_tag"],
+                    self.ctx,
+                    {"tagId": str(tags[slug]), "entityId": str(person)},
+                )
             people.append(person)
         stages = await self.pipeline()
         await self.deals(stages, people, companies)

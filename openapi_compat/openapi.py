@@ -102,9 +102,35 @@ def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def _declared_input(op: Operation) -> dict[str, Any] | None:
+    """A declared operation's input schema without its path parameters (they are in the path)."""
+    declared = op.operation
+    if declared is None or declared.input is None:
+        return None
+    schema = _model_schema(declared.input)
+    in_path = set(re.findall(r"{(\w+)}", op.path))
+    schema["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in in_path}
+    schema["required"] = [k for k in schema.get("required", []) if k not in in_path]
+    return schema
+
+
+def _declared_parameters(op: Operation) -> list[dict[str, Any]]:
+    """Query parameters of a declared GET/DELETE operation, typed by its input model."""
+    schema = _declared_input(op) if op.method in ("GET", "DELETE") else None
+    if schema is None:
+        return []
+    required = set(schema.get("required", []))
+    return [
+        {**_query(name, prop, prop.get("description", "")), "required": name in required}
+        for name, prop in schema["properties"].items()
+    ]
+
+
 def _body_schema(op: Operation) -> dict[str, Any] | None:
     if op.body_model is not None:
         return _model_schema(op.body_model)
+    if op.operation is not None:
+        return _declared_input(op) if op.method not in ("GET", "DELETE") else None
     if op.entity is None or op.method not in ("POST", "PUT"):
         return None
     schema = _model_schema(input_model(op.entity, "create" if op.method == "POST" else "update"))
@@ -122,6 +148,13 @@ def _entity_parameters(op: Operation) -> list[dict[str, Any]]:
     if op.method == "DELETE":
         return [_query("id", {"type": "string", "format": "uuid"})]
     return []
+
+
+def _success_schema(op: Operation) -> dict[str, Any]:
+    output = op.operation.output if op.operation is not None else None
+    if isinstance(output, type) and issubclass(output, BaseModel) and op.operation.graphql_result is None:
+        return _model_schema(output)
+    return {"type": "object"}
 
 
 def _merge(documented: list[dict[str, Any]], typed: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -145,11 +178,11 @@ def _operation(op: Operation) -> dict[str, Any]:
         "summary": (doc.get("description") or f"{op.method} {op.path}").split(". ")[0][:120],
         "description": description,
         "x-required-features": op.features,
-        "parameters": _merge(_parameters(op, doc), _entity_parameters(op)),
+        "parameters": _merge(_parameters(op, doc), _entity_parameters(op) + _declared_parameters(op)),
         "responses": {
             str(op.status): {
                 "description": "Success",
-                "content": {"application/json": {"schema": {"type": "object"}, "example": success}},
+                "content": {"application/json": {"schema": _success_schema(op), "example": success}},
             },
             "400": {
                 "description": "Invalid input",
