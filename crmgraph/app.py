@@ -11,10 +11,10 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from strawberry.aiohttp.views import GraphQLView
 
-from crmgraph.authn import authenticate
+from crmgraph.authn import GENERATION_KEY, authenticate_request
 from crmgraph.config import Settings, get_settings
-from crmgraph.context import RequestContext, Selection
-from crmgraph.db import create_engine, session_factory
+from crmgraph.context import Principal, RequestContext, Selection
+from crmgraph.db import RowScope, create_engine, session_factory
 from crmgraph.errors import DomainError
 
 log = logging.getLogger("crmgraph")
@@ -60,11 +60,9 @@ async def context_middleware(
     app = request.app
     state = app[STATE]
     settings = app[SETTINGS]
-    principal = await authenticate(settings, state["sessionmaker"], request.headers, request.cookies)
-    request[CTX] = RequestContext(
+    ctx = RequestContext(
         settings=settings,
         sessionmaker=state["sessionmaker"],
-        principal=principal,
         selection=Selection(
             request.cookies.get("om_selected_tenant"), request.cookies.get("om_selected_org")
         ),
@@ -72,6 +70,17 @@ async def context_middleware(
         redis=state.get("redis"),
         client_ip=_client_ip(request),
     )
+
+    def request_scope(principal: Principal) -> RowScope:
+        ctx.principal = principal
+        return ctx.row_scope()
+
+    ctx.principal, generation = await authenticate_request(
+        settings, ctx.sessionmaker, request.headers, request.cookies, request_scope
+    )
+    if generation is not None:
+        ctx.cache[GENERATION_KEY] = generation
+    request[CTX] = ctx
     return await handler(request)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextvars
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -15,7 +17,10 @@ from sqlalchemy.orm import Session
 
 @dataclass
 class StatementCounter:
+    """SQL statements sent, and transactions opened (a BEGIN and a COMMIT/ROLLBACK: two more round trips)."""
+
     count: int = 0
+    transactions: int = 0
 
 
 _counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
@@ -40,16 +45,25 @@ def _on_execute(*_args: object, **_kwargs: object) -> None:
         counter.count += 1
 
 
+def _on_begin(connection: Connection) -> None:
+    counter = _counter.get()
+    if counter is not None and not _autocommit(connection):
+        counter.transactions += 1
+
+
 def create_engine(url: str) -> AsyncEngine:
+    """Pool without pre-ping (a round trip per checkout; a dropped connection is replaced after its
+    error) and LIFO, so a request's sessions tend to reuse the connection, and RLS scope, it just used."""
     engine = create_async_engine(
         url,
         pool_size=10,
         max_overflow=10,
-        pool_pre_ping=True,
+        pool_use_lifo=True,
         # UTC sessions: timestamps rendered by PostgreSQL (compiled JSON) match Python's isoformat.
         connect_args={"server_settings": {"timezone": "UTC"}},
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    event.listen(engine.sync_engine, "begin", _on_begin)
     return engine
 
 
@@ -60,31 +74,83 @@ class RowScope:
     tenant_id: object = None
     bypass: bool = False
 
+    @property
+    def role(self) -> str:
+        return SYSTEM_ROLE if self.bypass else APP_ROLE
+
+    @property
+    def tenant(self) -> str:
+        return "" if self.tenant_id is None else str(self.tenant_id)
+
 
 SYSTEM = RowScope(bypass=True)
-APP_ROLE = "crmgraph_app"  # non-owner, no BYPASSRLS: request transactions run as this role
+APP_ROLE = "crmgraph_app"  # request sessions: non-owner, no BYPASSRLS, tenant policy (crmgraph.rls)
+SYSTEM_ROLE = "crmgraph_system"  # system sessions: no BYPASSRLS either, an all-rows policy
+READ_ONLY = "read_only"  # session.info flag: reads only, run without a transaction
+# The scope statement also reads the authentication generation (crmgraph.authn): same round trip.
 SET_SCOPE = text(
-    "SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true),"
-    " set_config('app.bypass', :bypass, true)"
+    "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
+    " (SELECT generation FROM auth_state WHERE id = 1)"
 )
+GENERATION = text("SELECT generation FROM auth_state WHERE id = 1")
+_SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
+_GENERATION_INFO = "crmgraph.generation"  # session.info: generation read by the scope statement
+_autocommit_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _autocommit(connection: Connection) -> bool:
+    return bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
+
+
+def _read_engine(engine: Engine) -> Engine:
+    """The same pool with autocommit: a read is one statement, without BEGIN/ROLLBACK round trips."""
+    if engine not in _autocommit_engines:
+        _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _autocommit_engines[engine]
 
 
 class ScopedSession(Session):
-    """A session that writes its RowScope into every transaction it begins (see ``crmgraph.rls``)."""
+    """A session that puts its RowScope on its connection before the first statement (``crmgraph.rls``).
+
+    Sessions flagged ``read_only`` run in autocommit. Their scope is set at session level and
+    remembered on the pooled connection, so the next read with the same scope (the usual case: a
+    request's sessions, a LIFO pool) sends nothing. It is forgotten before being changed and only
+    recorded once set, and the pool clears it with the connection, so it can never be stale.
+    Transactional sessions whose scope differs set it transaction-locally: it ends with the
+    transaction and the connection's session-level scope stays what was recorded.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if self.info.get(READ_ONLY) and isinstance(bind, Engine):
+            return _read_engine(bind)
+        return bind
 
 
 @event.listens_for(ScopedSession, "after_begin")
 def _bind_row_scope(session: Session, _transaction: object, connection: Connection) -> None:
     scope: RowScope = session.info.get("row_scope", SYSTEM)
-    tenant = "" if scope.tenant_id is None else str(scope.tenant_id)
-    connection.execute(
-        SET_SCOPE,
-        {
-            "role": "none" if scope.bypass else APP_ROLE,
-            "tenant": tenant,
-            "bypass": "on" if scope.bypass else "off",
-        },
-    )
+    info = connection.info
+    if info.get(_SCOPE_INFO) == scope:
+        return
+    session_level = _autocommit(connection)
+    if session_level:
+        info.pop(_SCOPE_INFO, None)
+    row = connection.execute(
+        SET_SCOPE, {"role": scope.role, "tenant": scope.tenant, "local": not session_level}
+    ).one()
+    if session_level:
+        info[_SCOPE_INFO] = scope
+    session.info[_GENERATION_INFO] = row[2]
+
+
+async def auth_generation(session: AsyncSession) -> int:
+    """The current authentication generation; free when the session's scope statement just read it."""
+    await session.connection()
+    generation = session.info.pop(_GENERATION_INFO, None)
+    if generation is None:
+        generation = (await session.execute(GENERATION)).scalar_one()
+    return generation
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

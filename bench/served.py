@@ -1,0 +1,255 @@
+"""Served benchmark: ``crmgraph serve --workers N`` and the raw aiohttp + asyncpg floor
+(``bench.raw_server``, as many processes) each run as their own processes against a scratch database,
+driven by a separate load generator (``wrk`` when installed, else ``bench.loadgen``). Every row prints
+the served and raw req/s from the same run and their ratio.
+
+Run: ``python -m bench.served [--people 100000] [--seconds 5] [--connections 4] [--workers N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.customers import EMAIL, PASSWORD, seed_rows, seed_scope
+from crmgraph.cli import migrate
+from crmgraph.config import Settings, get_settings
+from crmgraph.db import drop_database, engine_for, session_factory
+
+ROOT = Path(__file__).resolve().parent.parent
+TAGS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+@contextlib.contextmanager
+def processes(commands: list[list[str]], env: dict[str, str], ready_url: str) -> Iterator[None]:
+    """Start the commands, wait for ``ready_url`` to answer, stop them (SIGTERM) on exit."""
+    started = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for cmd in commands]
+    try:
+        for process in started:
+            wait_ready(ready_url, process)
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def http(
+    method: str, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def run_load(url: str, headers: dict[str, str], seconds: float, connections: int) -> float:
+    """Requests per second from a separate load-generator process; any non-2xx answer is an error."""
+    if shutil.which("wrk"):
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        for key, value in headers.items():
+            command += ["-H", f"{key}: {value}"]
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+        if "Non-2xx" in output or "Socket errors" in output:
+            raise RuntimeError(f"{url}: failed requests\n{output}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        url,
+        str(seconds),
+        str(connections),
+        json.dumps(headers),
+    ]
+    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return float(output.strip())
+
+
+@dataclass
+class Row:
+    name: str
+    served_path: str
+    served_headers: dict[str, str]
+    raw_path: str
+    raw_label: str
+
+
+async def seed(settings: Settings, people: int) -> tuple[uuid.UUID, uuid.UUID]:
+    """A tenant with ``people`` people and ``TAGS`` tags, its super admin; returns (tenant, admin)."""
+    async with engine_for(settings.database_url) as engine:
+        tenant_id, orgs, pipeline = await seed_scope(session_factory(engine))
+    dsn = settings.database_url.replace("+asyncpg", "")
+    await seed_rows(dsn, tenant_id, orgs, pipeline, people, deals=1)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.executemany(
+            "INSERT INTO customer_tags (id, tenant_id, organization_id, slug, label, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $4, now(), now())",
+            [(uuid.uuid4(), tenant_id, orgs[0], f"tag-{i:02d}") for i in range(TAGS)],
+        )
+        admin = await conn.fetchval("SELECT id FROM users WHERE email = $1", EMAIL)
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return tenant_id, admin
+
+
+def credentials(base: str) -> tuple[str, str]:
+    """A JWT (login) and an API key (created through the API) for the bench admin."""
+    token = http("POST", f"{base}/api/auth/login", {"email": EMAIL, "password": PASSWORD})["token"]
+    key = http(
+        "POST",
+        f"{base}/api/api_keys/keys",
+        {"name": "bench", "roles": ["superadmin"]},
+        {"Authorization": f"Bearer {token}"},
+    )["secret"]
+    return token, key
+
+
+def rows(token: str, key: str) -> list[Row]:
+    jwt, api_key = {"Authorization": f"Bearer {token}"}, {"X-Api-Key": key}
+    return [
+        Row("GET /healthz, no credentials", "/healthz", {}, "/healthz", "json only"),
+        Row("GET /healthz with a JWT (authentication runs)", "/healthz", jwt, "/one-select", "one SELECT"),
+        Row(
+            "GET /api/customers/tags?pageSize=5, JWT",
+            "/api/customers/tags?pageSize=5",
+            jwt,
+            "/tags",
+            "page + count",
+        ),
+        Row(
+            "GET /api/customers/tags?pageSize=5, API key",
+            "/api/customers/tags?pageSize=5",
+            api_key,
+            "/tags",
+            "page + count",
+        ),
+        Row(
+            "GET /api/customers/people?pageSize=50, JWT",
+            "/api/customers/people?pageSize=50",
+            jwt,
+            "/people",
+            "page + count",
+        ),
+    ]
+
+
+def serve_env(settings: Settings, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "CRMGRAPH_QUEUE": settings.queue_name,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOGIN_RATE_PER_IP": "1000000",
+        "LOGIN_RATE_PER_EMAIL": "1000000",
+    }
+
+
+def main(people: int, seconds: float, connections: int, workers: int) -> None:
+    base = get_settings()
+    settings = replace(
+        base,
+        database_url=base.database_url.rsplit("/", 1)[0] + f"/crmgraph_bench_{uuid.uuid4().hex[:8]}",
+        queue_name="crmgraph:bench:served",
+    )
+    migrate(settings)
+    try:
+        started = time.perf_counter()
+        tenant_id, admin = asyncio.run(seed(settings, people))
+        print(f"seeded {people} people and {TAGS} tags in {time.perf_counter() - started:.1f} s", flush=True)
+        served_port, raw_port = free_port(), free_port()
+        served = f"http://127.0.0.1:{served_port}"
+        raw = f"http://127.0.0.1:{raw_port}"
+        dsn = settings.database_url.replace("+asyncpg", "")
+        serve_cmd = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", str(workers)]
+        raw_cmd = [
+            sys.executable,
+            "-m",
+            "bench.raw_server",
+            "--port",
+            str(raw_port),
+            "--dsn",
+            dsn,
+            "--tenant",
+            str(tenant_id),
+            "--user",
+            str(admin),
+        ]
+        with (
+            processes([serve_cmd], serve_env(settings, served_port), f"{served}/healthz"),
+            processes([raw_cmd] * workers, dict(os.environ), f"{raw}/healthz"),
+        ):
+            token, key = credentials(served)
+            results = []
+            for row in rows(token, key):
+                # Warm both (connection pools, caches, prepared statements), then measure side by side.
+                run_load(served + row.served_path, row.served_headers, 1, connections)
+                run_load(raw + row.raw_path, {}, 1, connections)
+                mine = run_load(served + row.served_path, row.served_headers, seconds, connections)
+                floor = run_load(raw + row.raw_path, {}, seconds, connections)
+                results.append((row, mine, floor))
+                print(f"  {row.name}: {mine:.0f} vs {floor:.0f} req/s", flush=True)
+        tool = "wrk" if shutil.which("wrk") else "bench.loadgen"
+        print(
+            f"\nserved benchmark: {people} people, `crmgraph serve --workers {workers}` vs raw aiohttp + asyncpg"
+            f" ({workers} processes), {tool} with {connections} connections, {seconds:g} s per target"
+        )
+        print(f"{'':<50} {'served':>9} {'raw':>9}  {'served/raw':>10}  raw does")
+        for row, mine, floor in results:
+            print(f"{row.name:<50} {mine:9.0f} {floor:9.0f}  {mine / floor:9.2f}x  {row.raw_label}")
+    finally:
+        asyncio.run(drop_database(settings.database_url))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    main(args.people, args.seconds, args.connections, args.workers)
