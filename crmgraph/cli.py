@@ -85,14 +85,14 @@ def _serve_process(settings: Settings, with_worker: bool, access_log: bool) -> N
     asyncio.run(_serve(settings, with_worker, reuse_port=True, access_log=access_log))
 
 
-def serve(settings: Settings, workers: int, with_worker: bool, access_log: bool) -> int:
+def serve_processes(settings: Settings, workers: int, with_worker: bool, access_log: bool) -> int:
     """Run ``workers`` server processes on one port; SIGINT/SIGTERM stops them all, so does one dying."""
     banner = f"serving GraphQL at http://{settings.host}:{settings.port}/graphql and REST at /api"
     if workers <= 1:
         print(f"{banner} (1 process)", flush=True)
         asyncio.run(_serve(settings, with_worker, access_log=access_log))
         return 0
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # before any loop, thread or connection exists
     children = [
         context.Process(
             target=_serve_process, args=(settings, with_worker and i == 0, access_log), daemon=True
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "seed":
             asyncio.run(_seed(settings))
         elif args.command == "serve":
-            return serve(settings, args.workers, args.worker, args.access_log)
+            return serve_processes(settings, args.workers, args.worker, args.access_log)
         elif args.command == "worker":
             asyncio.run(_worker(settings, args.burst))
         elif args.command == "retry-events":

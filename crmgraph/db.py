@@ -17,10 +17,17 @@ from sqlalchemy.orm import Session
 
 @dataclass
 class StatementCounter:
-    """SQL statements sent, and transactions opened (a BEGIN and a COMMIT/ROLLBACK: two more round trips)."""
+    """Round trips by kind: statements the code ran (``count``), row-scope statements (``scopes``: one
+    when a session's connection is not already scoped, see ``ScopedSession``, so they depend on pool
+    state) and transactions opened (each a BEGIN and a COMMIT/ROLLBACK)."""
 
     count: int = 0
+    scopes: int = 0
     transactions: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return self.count + self.scopes + 2 * self.transactions
 
 
 _counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
@@ -39,9 +46,13 @@ async def count_statements() -> AsyncIterator[StatementCounter]:
         _counter.reset(token)
 
 
-def _on_execute(*_args: object, **_kwargs: object) -> None:
+def _on_execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
     counter = _counter.get()
-    if counter is not None:
+    if counter is None:
+        return
+    if statement.startswith(_SCOPE_PREFIX):
+        counter.scopes += 1
+    else:
         counter.count += 1
 
 
@@ -92,6 +103,7 @@ SET_SCOPE = text(
     "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
     " (SELECT generation FROM auth_state WHERE id = 1)"
 )
+_SCOPE_PREFIX = "SELECT set_config('role'"
 GENERATION = text("SELECT generation FROM auth_state WHERE id = 1")
 _SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
 _GENERATION_INFO = "crmgraph.generation"  # session.info: generation read by the scope statement
