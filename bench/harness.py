@@ -69,7 +69,9 @@ def get(url: str, headers: dict[str, str]) -> Callable[[ClientSession], Awaitabl
     return call
 
 
-def post(url: str, headers: dict[str, str], body: Callable[[], Any]) -> Callable[[ClientSession], Awaitable[int]]:
+def post(
+    url: str, headers: dict[str, str], body: Callable[[], Any]
+) -> Callable[[ClientSession], Awaitable[int]]:
     async def call(session: ClientSession) -> int:
         async with session.post(url, headers=headers, json=body()) as response:
             await response.read()

@@ -44,13 +44,24 @@ async def seed(sessionmaker, users: int) -> tuple[str, uuid.UUID]:
         admin_role = await ensure_role(session, tenant, "superadmin", ["*"], super_admin=True)
         staff = await ensure_role(session, tenant, "staff", ["auth.users.list"])
         password_hash = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
-        admin = User(id=uuid.uuid4(), tenant_id=tenant.id, organization_id=root.id, email="bench@example.com",
-                     password_hash=password_hash)
+        admin = User(
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            organization_id=root.id,
+            email="bench@example.com",
+            password_hash=password_hash,
+        )
         session.add(admin)
         session.add(UserRole(user_id=admin.id, role_id=admin_role.id))
         for i in range(users):
-            user = User(id=uuid.uuid4(), tenant_id=tenant.id, organization_id=orgs[i % len(orgs)].id,
-                        email=f"user{i:06d}@example.com", name=f"User {i}", password_hash=password_hash)
+            user = User(
+                id=uuid.uuid4(),
+                tenant_id=tenant.id,
+                organization_id=orgs[i % len(orgs)].id,
+                email=f"user{i:06d}@example.com",
+                name=f"User {i}",
+                password_hash=password_hash,
+            )
             session.add(user)
             session.add(UserRole(user_id=user.id, role_id=staff.id))
         await session.commit()
@@ -72,7 +83,11 @@ def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
             tenant_id,
         )
         items = [
-            {k: (str(v) if k.endswith("id") or k.endswith("_at") else v) for k, v in dict(r).items() if k != "total"}
+            {
+                k: (str(v) if k.endswith("id") or k.endswith("_at") else v)
+                for k, v in dict(r).items()
+                if k != "total"
+            }
             for r in rows
         ]
         return web.json_response({"items": items, "total": rows[0]["total"] if rows else 0})
@@ -89,14 +104,14 @@ def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
 async def event_delivery(settings, sessionmaker, count: int) -> str:
     async with sessionmaker() as session:
         ids = [uuid.uuid4() for _ in range(count)]
-        session.add_all(
-            OutboxEvent(id=i, name="bench.event.created", payload={"id": str(i)}) for i in ids
-        )
+        session.add_all(OutboxEvent(id=i, name="bench.event.created", payload={"id": str(i)}) for i in ids)
         await session.commit()
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name)
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
     for i in ids:
         await pool.enqueue_job("dispatch_event", str(i), _job_id=f"event:{i}")
     await pool.aclose()
@@ -106,8 +121,13 @@ async def event_delivery(settings, sessionmaker, count: int) -> str:
     elapsed = time.perf_counter() - started
     await worker.close()
     async with sessionmaker() as session:
-        done = len((await session.execute(select(OutboxEvent.id).where(
-            OutboxEvent.id.in_(ids), OutboxEvent.status == "dispatched"))).all())
+        done = len(
+            (
+                await session.execute(
+                    select(OutboxEvent.id).where(OutboxEvent.id.in_(ids), OutboxEvent.status == "dispatched")
+                )
+            ).all()
+        )
     return f"{'outbox events dispatched by the arq worker':<58} {done / elapsed:9.1f} ev/s   ({done}/{count})"
 
 
@@ -125,35 +145,86 @@ async def main(users: int, requests: int) -> None:
     try:
         sessionmaker = session_factory(engine)
         email, tenant_id = await seed(sessionmaker, users)
-        server, raw = TestServer(create_app(settings)), TestServer(raw_app(
-            settings.database_url.replace("+asyncpg", ""), tenant_id))
+        server, raw = (
+            TestServer(create_app(settings)),
+            TestServer(raw_app(settings.database_url.replace("+asyncpg", ""), tenant_id)),
+        )
         await server.start_server()
         await raw.start_server()
-        async with client_session(str(server.make_url("/"))) as http, client_session(str(raw.make_url("/"))) as rh:
+        async with (
+            client_session(str(server.make_url("/"))) as http,
+            client_session(str(raw.make_url("/"))) as rh,
+        ):
             async with http.post("/api/auth/login", data={"email": email, "password": PASSWORD}) as r:
                 token = (await r.json())["token"]
             auth = {"Authorization": f"Bearer {token}"}
             floor = await load("raw asyncpg + json.dumps: users page", rh, get("/users", {}), requests)
             rows = [
                 (floor, None),
-                (await load("REST GET /api/auth/users?pageSize=50 (roles, org names)", http,
-                            get("/api/auth/users?pageSize=50&sortField=email", auth), requests), floor),
-                (await load("REST GET /api/auth/users?search=user0001 (filter+search)", http,
-                            get("/api/auth/users?pageSize=50&search=user0001&organizationId=" + str(uuid.uuid4()),
-                                auth), requests), floor),
-                (await load("REST GET /api/directory/tenants (compiled JSON)", http,
-                            get("/api/directory/tenants?pageSize=50", auth), requests), floor),
+                (
+                    await load(
+                        "REST GET /api/auth/users?pageSize=50 (roles, org names)",
+                        http,
+                        get("/api/auth/users?pageSize=50&sortField=email", auth),
+                        requests,
+                    ),
+                    floor,
+                ),
+                (
+                    await load(
+                        "REST GET /api/auth/users?search=user0001 (filter+search)",
+                        http,
+                        get(
+                            "/api/auth/users?pageSize=50&search=user0001&organizationId=" + str(uuid.uuid4()),
+                            auth,
+                        ),
+                        requests,
+                    ),
+                    floor,
+                ),
+                (
+                    await load(
+                        "REST GET /api/directory/tenants (compiled JSON)",
+                        http,
+                        get("/api/directory/tenants?pageSize=50", auth),
+                        requests,
+                    ),
+                    floor,
+                ),
             ]
             gql = {**auth, "Content-Type": "application/json"}
-            compiled = await load("GraphQL orgs→users→roles (compiled)", http,
-                                  post("/graphql", gql, lambda: {"query": NESTED}), requests // 4)
-            resolved = await load("GraphQL orgs→users→roles (resolvers+dataloaders)", http,
-                                  post("/graphql", gql, lambda: {"query": NESTED.replace(
-                                      "{", "{ __typename @include(if: true) ", 1)}), requests // 4)
+            compiled = await load(
+                "GraphQL orgs→users→roles (compiled)",
+                http,
+                post("/graphql", gql, lambda: {"query": NESTED}),
+                requests // 4,
+            )
+            resolved = await load(
+                "GraphQL orgs→users→roles (resolvers+dataloaders)",
+                http,
+                post(
+                    "/graphql",
+                    gql,
+                    lambda: {"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
+                ),
+                requests // 4,
+            )
             rows += [(compiled, None), (resolved, compiled)]  # nested: the compiled read is the reference
-            rows.append((await load("REST POST /api/directory/organizations (write)", http,
-                                    post("/api/directory/organizations", auth,
-                                         lambda: {"name": f"org {uuid.uuid4().hex[:8]}"}), requests // 2), None))
+            rows.append(
+                (
+                    await load(
+                        "REST POST /api/directory/organizations (write)",
+                        http,
+                        post(
+                            "/api/directory/organizations",
+                            auth,
+                            lambda: {"name": f"org {uuid.uuid4().hex[:8]}"},
+                        ),
+                        requests // 2,
+                    ),
+                    None,
+                )
+            )
         await server.close()
         await raw.close()
         print(f"\nplatform benchmark: {users} users, 21 organizations, concurrency 8")

@@ -48,10 +48,9 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args} exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+            if response.status == 200:
+                return
         time.sleep(0.2)
     raise RuntimeError(f"{url} not ready after {timeout} s")
 
