@@ -98,13 +98,13 @@ SYSTEM = RowScope(bypass=True)
 APP_ROLE = "crmgraph_app"  # request sessions: non-owner, no BYPASSRLS, tenant policy (crmgraph.rls)
 SYSTEM_ROLE = "crmgraph_system"  # system sessions: no BYPASSRLS either, an all-rows policy
 READ_ONLY = "read_only"  # session.info flag: reads only, run without a transaction
+GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
 # The scope statement also reads the authentication generation (crmgraph.authn): same round trip.
 SET_SCOPE = text(
     "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
-    " (SELECT generation FROM auth_state WHERE id = 1)"
+    f" ({GENERATION_SQL})"
 )
 _SCOPE_PREFIX = "SELECT set_config('role'"
-GENERATION = text("SELECT generation FROM auth_state WHERE id = 1")
 _SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
 _GENERATION_INFO = "crmgraph.generation"  # session.info: generation read by the scope statement
 _autocommit_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -157,11 +157,14 @@ def _bind_row_scope(session: Session, _transaction: object, connection: Connecti
 
 
 async def auth_generation(session: AsyncSession) -> int:
-    """The current authentication generation; free when the session's scope statement just read it."""
-    await session.connection()
+    """The current authentication generation; free when the session's scope statement just read it,
+    else one prepared statement sent straight through the driver (the hot path of every request)."""
+    connection = await session.connection()
     generation = session.info.pop(_GENERATION_INFO, None)
     if generation is None:
-        generation = (await session.execute(GENERATION)).scalar_one()
+        _on_execute(None, None, GENERATION_SQL)
+        raw = await connection.get_raw_connection()
+        generation = await raw.driver_connection.fetchval(GENERATION_SQL)
     return generation
 
 
