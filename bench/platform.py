@@ -1,6 +1,7 @@
 """Platform benchmark: REST lists (enriched and compiled), GraphQL nested reads (compiled vs
 resolvers), writes and outbox event delivery, each beside a raw asyncpg + JSON baseline where one
-applies. Run: ``python -m bench.platform [--users 2000] [--requests 400]``.
+applies. The app runs as ``crmgraph serve``, its baseline and the load generator as their own
+processes. Run: ``python -m bench.platform [--users 2000] [--requests 400]``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from dataclasses import replace
 
 import asyncpg
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from arq import Worker
 from sqlalchemy import select
 
-from bench.harness import client_session, get, load, post
-from crmgraph.app import create_app
+from bench.harness import app_process, http, load, served_app
 from crmgraph.cli import migrate
 from crmgraph.config import get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
@@ -68,6 +67,10 @@ async def seed(sessionmaker, users: int) -> tuple[str, uuid.UUID]:
     return "bench@example.com", tenant.id
 
 
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
 def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
     """The floor: one asyncpg query for the same users page + count, encoded with json.dumps."""
     app = web.Application()
@@ -98,6 +101,7 @@ def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     app.router.add_get("/users", users)
+    app.router.add_get("/healthz", healthz)
     return app
 
 
@@ -145,88 +149,45 @@ async def main(users: int, requests: int) -> None:
     try:
         sessionmaker = session_factory(engine)
         email, tenant_id = await seed(sessionmaker, users)
-        server, raw = (
-            TestServer(create_app(settings)),
-            TestServer(raw_app(settings.database_url.replace("+asyncpg", ""), tenant_id)),
-        )
-        await server.start_server()
-        await raw.start_server()
-        async with (
-            client_session(str(server.make_url("/"))) as http,
-            client_session(str(raw.make_url("/"))) as rh,
-        ):
-            async with http.post("/api/auth/login", data={"email": email, "password": PASSWORD}) as r:
-                token = (await r.json())["token"]
+        dsn = settings.database_url.replace("+asyncpg", "")
+        with served_app(settings) as server, app_process(raw_app, dsn, tenant_id) as raw:
+            token = http("POST", f"{server}/api/auth/login", {"email": email, "password": PASSWORD})["token"]
             auth = {"Authorization": f"Bearer {token}"}
-            floor = await load("raw asyncpg + json.dumps: users page", rh, get("/users", {}), requests)
-            rows = [
-                (floor, None),
-                (
-                    await load(
-                        "REST GET /api/auth/users?pageSize=50 (roles, org names)",
-                        http,
-                        get("/api/auth/users?pageSize=50&sortField=email", auth),
-                        requests,
-                    ),
-                    floor,
+            floor = load("raw asyncpg + json.dumps: users page", f"{raw}/users", requests)
+            rest = {
+                "REST GET /api/auth/users?pageSize=50 (roles, org names)": "/api/auth/users?pageSize=50&sortField=email",
+                "REST GET /api/auth/users?search=user0001 (filter+search)": (
+                    f"/api/auth/users?pageSize=50&search=user0001&organizationId={uuid.uuid4()}"
                 ),
-                (
-                    await load(
-                        "REST GET /api/auth/users?search=user0001 (filter+search)",
-                        http,
-                        get(
-                            "/api/auth/users?pageSize=50&search=user0001&organizationId=" + str(uuid.uuid4()),
-                            auth,
-                        ),
-                        requests,
-                    ),
-                    floor,
-                ),
-                (
-                    await load(
-                        "REST GET /api/directory/tenants (compiled JSON)",
-                        http,
-                        get("/api/directory/tenants?pageSize=50", auth),
-                        requests,
-                    ),
-                    floor,
-                ),
+                "REST GET /api/directory/tenants (compiled JSON)": "/api/directory/tenants?pageSize=50",
+            }
+            rows = [(floor, None)]
+            rows += [
+                (load(name, server + path, requests, headers=auth), floor) for name, path in rest.items()
             ]
-            gql = {**auth, "Content-Type": "application/json"}
-            compiled = await load(
+            graphql = {"url": f"{server}/graphql", "method": "POST", "headers": auth}
+            compiled = load(
                 "GraphQL orgs→users→roles (compiled)",
-                http,
-                post("/graphql", gql, lambda: {"query": NESTED}),
-                requests // 4,
+                requests=requests // 4,
+                body={"query": NESTED},
+                **graphql,
             )
-            resolved = await load(
+            resolved = load(
                 "GraphQL orgs→users→roles (resolvers+dataloaders)",
-                http,
-                post(
-                    "/graphql",
-                    gql,
-                    lambda: {"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
-                ),
-                requests // 4,
+                requests=requests // 4,
+                body={"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
+                **graphql,
             )
             rows += [(compiled, None), (resolved, compiled)]  # nested: the compiled read is the reference
-            rows.append(
-                (
-                    await load(
-                        "REST POST /api/directory/organizations (write)",
-                        http,
-                        post(
-                            "/api/directory/organizations",
-                            auth,
-                            lambda: {"name": f"org {uuid.uuid4().hex[:8]}"},
-                        ),
-                        requests // 2,
-                    ),
-                    None,
-                )
+            write = load(
+                "REST POST /api/directory/organizations (write)",
+                f"{server}/api/directory/organizations",
+                requests // 2,
+                method="POST",
+                headers=auth,
+                body={"name": "org {uuid}"},
             )
-        await server.close()
-        await raw.close()
+            rows.append((write, None))
         print(f"\nplatform benchmark: {users} users, 21 organizations, concurrency 8")
         print(f"{'':<58} {'throughput':>15}  {'latency':>10}  {'':>16} {'vs raw':>8}")
         for figures, baseline in rows:

@@ -10,100 +10,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
 
 import asyncpg
 
 from bench.customers import EMAIL, PASSWORD, seed_rows, seed_scope
+from bench.harness import free_port, http, processes, run_load, serve_env
 from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import drop_database, engine_for, session_factory
 
-ROOT = Path(__file__).resolve().parent.parent
 TAGS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {timeout} s")
-
-
-@contextlib.contextmanager
-def processes(commands: list[list[str]], env: dict[str, str], ready_url: str) -> Iterator[None]:
-    """Start the commands, wait for ``ready_url`` to answer, stop them (SIGTERM) on exit."""
-    started = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for cmd in commands]
-    try:
-        for process in started:
-            wait_ready(ready_url, process)
-        yield
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def http(
-    method: str, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def run_load(url: str, headers: dict[str, str], seconds: float, connections: int) -> float:
-    """Requests per second from a separate load-generator process; any non-2xx answer is an error."""
-    if shutil.which("wrk"):
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
-        for key, value in headers.items():
-            command += ["-H", f"{key}: {value}"]
-        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-        if "Non-2xx" in output or "Socket errors" in output:
-            raise RuntimeError(f"{url}: failed requests\n{output}")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    command = [
-        sys.executable,
-        "-m",
-        "bench.loadgen",
-        url,
-        str(seconds),
-        str(connections),
-        json.dumps(headers),
-    ]
-    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    return float(output.strip())
 
 
 def side_by_side(
@@ -190,18 +112,6 @@ def rows(token: str, key: str) -> list[Row]:
             "page + count",
         ),
     ]
-
-
-def serve_env(settings: Settings, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "CRMGRAPH_QUEUE": settings.queue_name,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOGIN_RATE_PER_IP": "1000000",
-        "LOGIN_RATE_PER_EMAIL": "1000000",
-    }
 
 
 def main(people: int, seconds: float, connections: int, workers: int) -> None:

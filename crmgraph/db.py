@@ -87,7 +87,7 @@ class RowScope:
 
     @property
     def role(self) -> str:
-        return SYSTEM_ROLE if self.bypass else APP_ROLE
+        return "none" if self.bypass else APP_ROLE  # "none": back to the connecting role
 
     @property
     def tenant(self) -> str:
@@ -96,7 +96,6 @@ class RowScope:
 
 SYSTEM = RowScope(bypass=True)
 APP_ROLE = "crmgraph_app"  # request sessions: non-owner, no BYPASSRLS, tenant policy (crmgraph.rls)
-SYSTEM_ROLE = "crmgraph_system"  # system sessions: no BYPASSRLS either, an all-rows policy
 READ_ONLY = "read_only"  # session.info flag: reads only, run without a transaction
 GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
 # The scope statement also reads the authentication generation (crmgraph.authn): same round trip.

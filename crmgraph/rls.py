@@ -4,12 +4,14 @@ Sessions switch role (``crmgraph.db.ScopedSession``), and the policies are targe
 PostgreSQL picks the applicable one when it plans a query and no per-row ``OR`` decides the bypass:
 
 - ``crmgraph_app`` (request sessions, no BYPASSRLS, not the owner): policy ``tenant_isolation``,
-  ``tenant_id = (SELECT <app.tenant_id>)``. The sub-select is evaluated once per query (an InitPlan), so
-  the only per-row test is one uuid comparison, usable as an index condition. Tables whose ``tenant_id``
-  is nullable also show their shared rows (``tenant_id IS NULL``: global roles, platform events). With
-  no tenant set nothing tenant-owned is visible (fails closed).
-- ``crmgraph_system`` (authentication, login lookups, workers, seeding): policy ``system_access``,
-  ``true``. It needs no superuser or BYPASSRLS, only membership of the connecting role.
+  ``tenant_id = <app.tenant_id>``: a stable expression, so it is an index condition (evaluated once per
+  scan) and the planner equates it with the resolvers' own ``tenant_id = ...``. (A sub-select would make
+  it an InitPlan parameter, which hides that equivalence and costs plans their selective indexes.)
+  Tables whose ``tenant_id`` is nullable also show their shared rows (``tenant_id IS NULL``: global
+  roles, platform events). With no tenant set nothing tenant-owned is visible (fails closed).
+- the connecting role (the owner that runs ``crmgraph migrate``), used by system work (authentication,
+  login lookups, workers, seeding): policy ``system_access``, ``true``, so forced RLS still lets it see
+  every row and it keeps the owner's rights (ANALYZE, DDL). A superuser bypasses RLS anyway.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crmgraph.db import APP_ROLE, SYSTEM_ROLE
+from crmgraph.db import APP_ROLE
 
 POLICY = "tenant_isolation"
 SYSTEM_POLICY = "system_access"
-TENANT = "tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid)"
+TENANT = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
 
 
 def tenant_condition(nullable: bool) -> str:
@@ -36,18 +38,17 @@ TENANT_TABLES = text(
 )
 
 
-async def ensure_roles(conn: AsyncConnection) -> None:
-    """The roles sessions switch to: both may read/write the tables, neither can bypass policies."""
-    for role in (APP_ROLE, SYSTEM_ROLE):
-        exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
-        if not exists:
-            await conn.execute(text(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS"))
-        await conn.execute(text(f"GRANT {role} TO CURRENT_USER"))
-        await conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
-        await conn.execute(
-            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-        )
-        await conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+async def ensure_app_role(conn: AsyncConnection) -> None:
+    """The role request sessions switch to: may read/write the tables, cannot bypass policies."""
+    exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+    if not exists:
+        await conn.execute(text(f"CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS"))
+    await conn.execute(text(f"GRANT {APP_ROLE} TO CURRENT_USER"))
+    await conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+    await conn.execute(
+        text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+    )
+    await conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
 
 
 # Under row-level security PostgreSQL only uses an index for operators marked LEAKPROOF (others run
@@ -67,7 +68,7 @@ async def mark_text_operators_leakproof(conn: AsyncConnection) -> bool:
 
 async def apply_row_level_security(conn: AsyncConnection) -> list[str]:
     """Enable, force and (re)create the policies on every table with ``tenant_id``. Idempotent."""
-    await ensure_roles(conn)
+    await ensure_app_role(conn)
     await mark_text_operators_leakproof(conn)
     tables = (await conn.execute(TENANT_TABLES)).all()
     for table, nullable in tables:
@@ -83,9 +84,7 @@ async def apply_row_level_security(conn: AsyncConnection) -> list[str]:
             )
         )
         await conn.execute(
-            text(
-                f'CREATE POLICY {SYSTEM_POLICY} ON "{table}" TO {SYSTEM_ROLE} USING (true) WITH CHECK (true)'
-            )
+            text(f'CREATE POLICY {SYSTEM_POLICY} ON "{table}" TO CURRENT_USER USING (true) WITH CHECK (true)')
         )
     return [table for table, _ in tables]
 
