@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.config import Settings
 from crmgraph.context import Principal
-from crmgraph.db import READ_ONLY, SYSTEM, RowScope, auth_generation
+from crmgraph.db import READ_ONLY, SYSTEM, RowScope, auth_generation, scoped_generation
 from crmgraph.security import api_key_digest, decode_access_token, verify_api_key
 from models.api_keys import ApiKey, ApiKeyRole
 from models.auth import RefreshSession, Role, RoleAcl, User, UserAcl, UserRole
@@ -307,8 +307,7 @@ async def authenticate_request(
     cached = cache.principals.get(key)
     if cached is not None and not _expired(cached.expires_at):
         scope = scope_for(cached.principal) if scope_for else SYSTEM
-        async with sessionmaker(info={"row_scope": scope, READ_ONLY: True}) as session:
-            generation = await auth_generation(session)
+        generation = await scoped_generation(sessionmaker.kw["bind"], scope)
         if generation == cached.generation:
             if cached.principal.api_key_id is not None:
                 await _touch_api_key(sessionmaker, cached)

@@ -11,7 +11,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
 
 
@@ -138,12 +144,11 @@ class ScopedSession(Session):
         return bind
 
 
-@event.listens_for(ScopedSession, "after_begin")
-def _bind_row_scope(session: Session, _transaction: object, connection: Connection) -> None:
-    scope: RowScope = session.info.get("row_scope", SYSTEM)
+def _apply_scope(connection: Connection, scope: RowScope) -> int | None:
+    """Put ``scope`` on the connection unless it has it already; the generation when a statement ran."""
     info = connection.info
     if info.get(_SCOPE_INFO) == scope:
-        return
+        return None
     session_level = _autocommit(connection)
     if session_level:
         info.pop(_SCOPE_INFO, None)
@@ -152,19 +157,37 @@ def _bind_row_scope(session: Session, _transaction: object, connection: Connecti
     ).one()
     if session_level:
         info[_SCOPE_INFO] = scope
-    session.info[_GENERATION_INFO] = row[2]
+    return row[2]
+
+
+@event.listens_for(ScopedSession, "after_begin")
+def _bind_row_scope(session: Session, _transaction: object, connection: Connection) -> None:
+    generation = _apply_scope(connection, session.info.get("row_scope", SYSTEM))
+    if generation is not None:
+        session.info[_GENERATION_INFO] = generation
+
+
+async def _generation(connection: AsyncConnection) -> int:
+    _on_execute(None, None, GENERATION_SQL)
+    raw = await connection.get_raw_connection()
+    return await raw.driver_connection.fetchval(GENERATION_SQL)
 
 
 async def auth_generation(session: AsyncSession) -> int:
-    """The current authentication generation; free when the session's scope statement just read it,
-    else one prepared statement sent straight through the driver (the hot path of every request)."""
+    """The current authentication generation; free when the session's scope statement just read it."""
     connection = await session.connection()
     generation = session.info.pop(_GENERATION_INFO, None)
-    if generation is None:
-        _on_execute(None, None, GENERATION_SQL)
-        raw = await connection.get_raw_connection()
-        generation = await raw.driver_connection.fetchval(GENERATION_SQL)
-    return generation
+    return generation if generation is not None else await _generation(connection)
+
+
+async def scoped_generation(engine: AsyncEngine, scope: RowScope) -> int:
+    """The generation, read on a pooled connection left scoped for ``scope``: one round trip and no
+    session, the check every authenticated request makes; the request's reads then find the (LIFO)
+    connection already scoped."""
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        generation = await connection.run_sync(_apply_scope, scope)
+        return generation if generation is not None else await _generation(connection)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -63,6 +63,8 @@ def served(settings: Any, database: str) -> Any:
         "CRMGRAPH_QUEUE": settings.queue_name,
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        "LOGIN_RATE_PER_IP": str(settings.login_rate_per_ip),
+        "LOGIN_RATE_PER_EMAIL": str(settings.login_rate_per_email),
     }
     command = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", "2"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
