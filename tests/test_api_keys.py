@@ -11,6 +11,11 @@ from models.api_keys import ApiKey
 from tests.conftest import Api
 
 
+def wrong_key(secret: str) -> str:
+    """The same key with its last hex digit changed."""
+    return secret[:-1] + ("1" if secret.endswith("0") else "0")
+
+
 async def test_create_use_list_delete(client, world, admin, sessionmaker):
     status, body = await admin.post(
         "/api/api_keys/keys",
@@ -46,7 +51,7 @@ async def test_create_use_list_delete(client, world, admin, sessionmaker):
     assert listed["organizationName"].startswith("Branch")
     assert (await admin.delete(f"/api/api_keys/keys?id={body['id']}")) == (200, {"success": True})
     assert (await Api(client, {"X-Api-Key": secret}).get("/api/auth/users"))[0] == 401
-    assert (await Api(client, {"X-Api-Key": secret[:-1] + "0"}).get("/api/auth/users"))[0] == 401
+    assert (await Api(client, {"X-Api-Key": wrong_key(secret)}).get("/api/auth/users"))[0] == 401
 
 
 async def test_expired_key_and_validation(client, world, admin, sessionmaker):

@@ -19,6 +19,7 @@ from models.api_keys import ApiKey, ApiKeyRole
 from models.auth import User
 from tests.conftest import Api, login
 from tests.factories import PASSWORD
+from tests.test_api_keys import wrong_key
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ async def test_legacy_argon2_key_is_rehashed_on_first_use(client, world, session
         await session.flush()
         session.add(ApiKeyRole(api_key_id=key.id, role_id=role_id))
         await session.commit()
-    assert (await Api(client, {"X-Api-Key": secret[:-1] + "0"}).get("/api/auth/users"))[0] == 401
+    assert (await Api(client, {"X-Api-Key": wrong_key(secret)}).get("/api/auth/users"))[0] == 401
     assert (await Api(client, {"X-Api-Key": secret}).get("/api/auth/users"))[0] == 200
     async with sessionmaker() as session:
         stored = await session.get(ApiKey, key.id)
