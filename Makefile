@@ -34,8 +34,8 @@ conformance: install services
 	$(BIN)/crmgraph conformance
 
 bench: install services
-	$(BIN)/python -m bench.platform
-	@if [ -f bench/customers.py ]; then $(BIN)/python -m bench.customers; fi
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1)) || echo "no wrk: bench.loadgen generates the load"
+	$(BIN)/python -m bench.served
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

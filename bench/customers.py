@@ -1,6 +1,7 @@
 """Customers benchmark (not a test): seed people, companies and deals, then measure the REST people
 list with a filter and a search and the nested GraphQL read people → company → deals → stage →
-pipeline, each beside a raw asyncpg + json.dumps handler doing the same read.
+pipeline, each beside a raw asyncpg + json.dumps handler doing the same read. The app runs as
+``crmgraph serve``, the raw handler and the load generator as their own processes.
 
 Run: ``python -m bench.customers`` (100k people, 300k deals; a few minutes), or ``--small`` for 10k/30k.
 """
@@ -19,10 +20,8 @@ from typing import Any
 
 import asyncpg
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from bench.harness import Figures, client_session, get, load, post
-from crmgraph.app import create_app
+from bench.harness import Figures, app_process, http, load, served_app
 from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
@@ -297,6 +296,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
 def raw_app(dsn: str, tenant_id: uuid.UUID, orgs: list[uuid.UUID]) -> web.Application:
     """The floor: hand-written asyncpg queries for the same two reads, encoded with json.dumps."""
     app = web.Application()
@@ -383,6 +386,7 @@ def raw_app(dsn: str, tenant_id: uuid.UUID, orgs: list[uuid.UUID]) -> web.Applic
     app.on_cleanup.append(cleanup)
     app.router.add_get("/people", people)
     app.router.add_get("/nested", nested)
+    app.router.add_get("/healthz", healthz)
     return app
 
 
@@ -408,47 +412,39 @@ async def main(people: int, deals: int, requests: int, concurrency: int) -> None
         tenant_id, orgs, pipeline = await seed_scope(session_factory(engine))
         await seed_rows(dsn, tenant_id, orgs, pipeline, people, deals)
         seeded = time.perf_counter() - started
-        server, raw = TestServer(create_app(settings, redis=False)), TestServer(raw_app(dsn, tenant_id, orgs))
-        await server.start_server()
-        await raw.start_server()
-        async with (
-            client_session(str(server.make_url("/"))) as http,
-            client_session(str(raw.make_url("/"))) as rh,
-        ):
-            async with http.post("/api/auth/login", data={"email": EMAIL, "password": PASSWORD}) as response:
-                token = (await response.json())["token"]
+        with served_app(settings) as server, app_process(raw_app, dsn, tenant_id, orgs) as raw:
+            token = http("POST", f"{server}/api/auth/login", {"email": EMAIL, "password": PASSWORD})["token"]
             auth = {"Authorization": f"Bearer {token}"}
-            gql = {**auth, "Content-Type": "application/json"}
-            async with http.get(REST_URL, headers=auth) as response:
-                total = (await response.json())["total"]
-
-            def run(name: str, session: Any, call: Any, n: int = requests) -> Any:
-                return load(name, session, call, n, concurrency)
-
-            rest_floor = await run("raw asyncpg + json.dumps: people page + count", rh, get("/people", {}))
-            rest = await run(f"REST GET {REST_URL}", http, get(REST_URL, auth))
-            nested_floor = await run(
-                "raw asyncpg + json.dumps: nested read (3 queries)", rh, get("/nested", {}), requests // 4
+            total = http("GET", server + REST_URL, headers=auth)["total"]
+            graphql = {
+                "url": f"{server}/graphql",
+                "method": "POST",
+                "headers": auth,
+                "concurrency": concurrency,
+            }
+            rest_floor = load(
+                "raw asyncpg + json.dumps: people page + count", f"{raw}/people", requests, concurrency
             )
-            compiled = await run(
-                "GraphQL people→company→deals→stage→pipeline",
-                http,
-                post("/graphql", gql, lambda: {"query": NESTED}),
+            rest = load(f"REST GET {REST_URL}", server + REST_URL, requests, concurrency, headers=auth)
+            nested_floor = load(
+                "raw asyncpg + json.dumps: nested read (3 queries)",
+                f"{raw}/nested",
                 requests // 4,
+                concurrency,
+            )
+            compiled = load(
+                "GraphQL people→company→deals→stage→pipeline",
+                requests=requests // 4,
+                body={"query": NESTED},
+                **graphql,
             )
             # The general executor resolves ~1,500 deals field by field: far slower, so fewer requests.
-            resolved = await run(
+            resolved = load(
                 "  same, forced through resolvers + dataloaders",
-                http,
-                post(
-                    "/graphql",
-                    gql,
-                    lambda: {"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
-                ),
-                max(20, requests // 10),
+                requests=max(20, requests // 10),
+                body={"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
+                **graphql,
             )
-        await server.close()
-        await raw.close()
         rows: list[tuple[Figures, Figures | None]] = [
             (rest_floor, None),
             (rest, rest_floor),

@@ -1,82 +1,178 @@
-"""Tiny load harness: fire N requests at C concurrency over real HTTP and report req/s, p50, p99."""
+"""Benchmark harness: the app under test (``crmgraph serve --workers N``) and its raw reference run as
+their own processes, and the load comes from yet another process (``wrk`` when installed, else
+``bench.loadgen``), so no figure is measured with client and server sharing an event loop.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, DummyCookieJar
+from aiohttp import web
+
+from crmgraph.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+@contextlib.contextmanager
+def processes(commands: list[list[str]], env: dict[str, str], ready_url: str) -> Iterator[None]:
+    """Start the commands, wait for ``ready_url`` to answer, stop them (SIGTERM) on exit."""
+    started = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for cmd in commands]
+    try:
+        for process in started:
+            wait_ready(ready_url, process)
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def http(
+    method: str, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def run_load(url: str, headers: dict[str, str], seconds: float, connections: int) -> float:
+    """Requests per second from a separate load-generator process; any non-2xx answer is an error."""
+    if shutil.which("wrk"):
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+        for key, value in headers.items():
+            command += ["-H", f"{key}: {value}"]
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+        if "Non-2xx" in output or "Socket errors" in output:
+            raise RuntimeError(f"{url}: failed requests\n{output}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return loadgen({"url": url, "headers": headers, "seconds": seconds, "connections": connections})["rps"]
+
+
+def serve_env(settings: Settings, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "CRMGRAPH_QUEUE": settings.queue_name,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOGIN_RATE_PER_IP": "1000000",
+        "LOGIN_RATE_PER_EMAIL": "1000000",
+    }
+
+
+def loadgen(spec: dict[str, Any]) -> dict[str, float]:
+    """Run ``bench.loadgen`` in its own process (see its docstring for ``spec``)."""
+    command = [sys.executable, "-m", "bench.loadgen", json.dumps(spec)]
+    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if output.returncode != 0:
+        raise RuntimeError(f"load generator failed: {output.stderr[-2000:]}")
+    return json.loads(output.stdout)
+
+
+@contextlib.contextmanager
+def served_app(settings: Settings, workers: int = os.cpu_count() or 1) -> Iterator[str]:
+    """``crmgraph serve --workers N`` on a free port against ``settings``' database; yields its URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", str(workers)]
+    with processes([command], serve_env(settings, port), f"http://127.0.0.1:{port}/healthz"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def _run_app(factory: Callable[..., web.Application], args: tuple[Any, ...], port: int) -> None:
+    web.run_app(factory(*args), host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+@contextlib.contextmanager
+def app_process(factory: Callable[..., web.Application], *args: Any) -> Iterator[str]:
+    """Serve ``factory(*args)`` (a module-level function) in a child process; yields its URL.
+    The app must answer ``GET /healthz``."""
+    port = free_port()
+    child = multiprocessing.get_context("spawn").Process(
+        target=_run_app, args=(factory, args, port), daemon=True
+    )
+    child.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            if not child.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("reference app did not start")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        child.terminate()
+        child.join(timeout=15)
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+        return response.status == 200
+    return False
 
 
 @dataclass
 class Figures:
     name: str
-    requests: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+    rps: float
+    p50: float
+    p99: float
 
     def row(self, baseline: Figures | None = None) -> str:
         ratio = f"{baseline.rps / self.rps:6.2f}x" if baseline else ""
         return (
-            f"{self.name:<58} {self.rps:9.1f} req/s  p50 {self.pct(0.5):7.2f} ms  "
-            f"p99 {self.pct(0.99):7.2f} ms  {ratio}"
+            f"{self.name:<58} {self.rps:9.1f} req/s  p50 {self.p50:7.2f} ms  p99 {self.p99:7.2f} ms  {ratio}"
         )
 
 
-async def load(
+def load(
     name: str,
-    session: ClientSession,
-    make_request: Callable[[ClientSession], Awaitable[Any]],
+    url: str,
     requests: int = 400,
     concurrency: int = 8,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: Any = None,
 ) -> Figures:
-    """Run ``make_request`` ``requests`` times with ``concurrency`` workers; every response must be 2xx."""
-    latencies: list[float] = []
-    remaining = iter(range(requests))
-
-    async def worker() -> None:
-        for _ in remaining:
-            start = time.perf_counter()
-            status = await make_request(session)
-            latencies.append(time.perf_counter() - start)
-            if not 200 <= status < 300:
-                raise RuntimeError(f"{name}: HTTP {status}")
-
-    for _ in range(min(20, requests)):  # warm-up
-        await make_request(session)
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Figures(name, requests, time.perf_counter() - started, latencies)
-
-
-def get(url: str, headers: dict[str, str]) -> Callable[[ClientSession], Awaitable[int]]:
-    async def call(session: ClientSession) -> int:
-        async with session.get(url, headers=headers) as response:
-            await response.read()
-            return response.status
-
-    return call
-
-
-def post(url: str, headers: dict[str, str], body: Callable[[], Any]) -> Callable[[ClientSession], Awaitable[int]]:
-    async def call(session: ClientSession) -> int:
-        async with session.post(url, headers=headers, json=body()) as response:
-            await response.read()
-            return response.status
-
-    return call
-
-
-def client_session(base_url: str) -> ClientSession:
-    return ClientSession(base_url, cookie_jar=DummyCookieJar())
+    """``requests`` requests at ``concurrency`` from a separate process (after a 20-request warm-up)."""
+    spec = {"url": url, "method": method, "headers": headers or {}, "body": body, "connections": concurrency}
+    loadgen({**spec, "requests": min(20, requests), "connections": 1})
+    figures = loadgen({**spec, "requests": requests})
+    return Figures(name, figures["rps"], figures["p50"], figures["p99"])

@@ -1,6 +1,7 @@
 """Platform benchmark: REST lists (enriched and compiled), GraphQL nested reads (compiled vs
 resolvers), writes and outbox event delivery, each beside a raw asyncpg + JSON baseline where one
-applies. Run: ``python -m bench.platform [--users 2000] [--requests 400]``.
+applies. The app runs as ``crmgraph serve``, its baseline and the load generator as their own
+processes. Run: ``python -m bench.platform [--users 2000] [--requests 400]``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from dataclasses import replace
 
 import asyncpg
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from arq import Worker
 from sqlalchemy import select
 
-from bench.harness import client_session, get, load, post
-from crmgraph.app import create_app
+from bench.harness import app_process, http, load, served_app
 from crmgraph.cli import migrate
 from crmgraph.config import get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
@@ -44,17 +43,32 @@ async def seed(sessionmaker, users: int) -> tuple[str, uuid.UUID]:
         admin_role = await ensure_role(session, tenant, "superadmin", ["*"], super_admin=True)
         staff = await ensure_role(session, tenant, "staff", ["auth.users.list"])
         password_hash = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
-        admin = User(id=uuid.uuid4(), tenant_id=tenant.id, organization_id=root.id, email="bench@example.com",
-                     password_hash=password_hash)
+        admin = User(
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            organization_id=root.id,
+            email="bench@example.com",
+            password_hash=password_hash,
+        )
         session.add(admin)
         session.add(UserRole(user_id=admin.id, role_id=admin_role.id))
         for i in range(users):
-            user = User(id=uuid.uuid4(), tenant_id=tenant.id, organization_id=orgs[i % len(orgs)].id,
-                        email=f"user{i:06d}@example.com", name=f"User {i}", password_hash=password_hash)
+            user = User(
+                id=uuid.uuid4(),
+                tenant_id=tenant.id,
+                organization_id=orgs[i % len(orgs)].id,
+                email=f"user{i:06d}@example.com",
+                name=f"User {i}",
+                password_hash=password_hash,
+            )
             session.add(user)
             session.add(UserRole(user_id=user.id, role_id=staff.id))
         await session.commit()
     return "bench@example.com", tenant.id
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
 
 
 def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
@@ -72,7 +86,11 @@ def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
             tenant_id,
         )
         items = [
-            {k: (str(v) if k.endswith("id") or k.endswith("_at") else v) for k, v in dict(r).items() if k != "total"}
+            {
+                k: (str(v) if k.endswith("id") or k.endswith("_at") else v)
+                for k, v in dict(r).items()
+                if k != "total"
+            }
             for r in rows
         ]
         return web.json_response({"items": items, "total": rows[0]["total"] if rows else 0})
@@ -83,20 +101,21 @@ def raw_app(dsn: str, tenant_id: uuid.UUID) -> web.Application:
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     app.router.add_get("/users", users)
+    app.router.add_get("/healthz", healthz)
     return app
 
 
 async def event_delivery(settings, sessionmaker, count: int) -> str:
     async with sessionmaker() as session:
         ids = [uuid.uuid4() for _ in range(count)]
-        session.add_all(
-            OutboxEvent(id=i, name="bench.event.created", payload={"id": str(i)}) for i in ids
-        )
+        session.add_all(OutboxEvent(id=i, name="bench.event.created", payload={"id": str(i)}) for i in ids)
         await session.commit()
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name)
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+    )
     for i in ids:
         await pool.enqueue_job("dispatch_event", str(i), _job_id=f"event:{i}")
     await pool.aclose()
@@ -106,8 +125,13 @@ async def event_delivery(settings, sessionmaker, count: int) -> str:
     elapsed = time.perf_counter() - started
     await worker.close()
     async with sessionmaker() as session:
-        done = len((await session.execute(select(OutboxEvent.id).where(
-            OutboxEvent.id.in_(ids), OutboxEvent.status == "dispatched"))).all())
+        done = len(
+            (
+                await session.execute(
+                    select(OutboxEvent.id).where(OutboxEvent.id.in_(ids), OutboxEvent.status == "dispatched")
+                )
+            ).all()
+        )
     return f"{'outbox events dispatched by the arq worker':<58} {done / elapsed:9.1f} ev/s   ({done}/{count})"
 
 
@@ -125,37 +149,45 @@ async def main(users: int, requests: int) -> None:
     try:
         sessionmaker = session_factory(engine)
         email, tenant_id = await seed(sessionmaker, users)
-        server, raw = TestServer(create_app(settings)), TestServer(raw_app(
-            settings.database_url.replace("+asyncpg", ""), tenant_id))
-        await server.start_server()
-        await raw.start_server()
-        async with client_session(str(server.make_url("/"))) as http, client_session(str(raw.make_url("/"))) as rh:
-            async with http.post("/api/auth/login", data={"email": email, "password": PASSWORD}) as r:
-                token = (await r.json())["token"]
+        dsn = settings.database_url.replace("+asyncpg", "")
+        with served_app(settings) as server, app_process(raw_app, dsn, tenant_id) as raw:
+            token = http("POST", f"{server}/api/auth/login", {"email": email, "password": PASSWORD})["token"]
             auth = {"Authorization": f"Bearer {token}"}
-            floor = await load("raw asyncpg + json.dumps: users page", rh, get("/users", {}), requests)
-            rows = [
-                (floor, None),
-                (await load("REST GET /api/auth/users?pageSize=50 (roles, org names)", http,
-                            get("/api/auth/users?pageSize=50&sortField=email", auth), requests), floor),
-                (await load("REST GET /api/auth/users?search=user0001 (filter+search)", http,
-                            get("/api/auth/users?pageSize=50&search=user0001&organizationId=" + str(uuid.uuid4()),
-                                auth), requests), floor),
-                (await load("REST GET /api/directory/tenants (compiled JSON)", http,
-                            get("/api/directory/tenants?pageSize=50", auth), requests), floor),
+            floor = load("raw asyncpg + json.dumps: users page", f"{raw}/users", requests)
+            rest = {
+                "REST GET /api/auth/users?pageSize=50 (roles, org names)": "/api/auth/users?pageSize=50&sortField=email",
+                "REST GET /api/auth/users?search=user0001 (filter+search)": (
+                    f"/api/auth/users?pageSize=50&search=user0001&organizationId={uuid.uuid4()}"
+                ),
+                "REST GET /api/directory/tenants (compiled JSON)": "/api/directory/tenants?pageSize=50",
+            }
+            rows = [(floor, None)]
+            rows += [
+                (load(name, server + path, requests, headers=auth), floor) for name, path in rest.items()
             ]
-            gql = {**auth, "Content-Type": "application/json"}
-            compiled = await load("GraphQL orgs→users→roles (compiled)", http,
-                                  post("/graphql", gql, lambda: {"query": NESTED}), requests // 4)
-            resolved = await load("GraphQL orgs→users→roles (resolvers+dataloaders)", http,
-                                  post("/graphql", gql, lambda: {"query": NESTED.replace(
-                                      "{", "{ __typename @include(if: true) ", 1)}), requests // 4)
+            graphql = {"url": f"{server}/graphql", "method": "POST", "headers": auth}
+            compiled = load(
+                "GraphQL orgs→users→roles (compiled)",
+                requests=requests // 4,
+                body={"query": NESTED},
+                **graphql,
+            )
+            resolved = load(
+                "GraphQL orgs→users→roles (resolvers+dataloaders)",
+                requests=requests // 4,
+                body={"query": NESTED.replace("{", "{ __typename @include(if: true) ", 1)},
+                **graphql,
+            )
             rows += [(compiled, None), (resolved, compiled)]  # nested: the compiled read is the reference
-            rows.append((await load("REST POST /api/directory/organizations (write)", http,
-                                    post("/api/directory/organizations", auth,
-                                         lambda: {"name": f"org {uuid.uuid4().hex[:8]}"}), requests // 2), None))
-        await server.close()
-        await raw.close()
+            write = load(
+                "REST POST /api/directory/organizations (write)",
+                f"{server}/api/directory/organizations",
+                requests // 2,
+                method="POST",
+                headers=auth,
+                body={"name": "org {uuid}"},
+            )
+            rows.append((write, None))
         print(f"\nplatform benchmark: {users} users, 21 organizations, concurrency 8")
         print(f"{'':<58} {'throughput':>15}  {'latency':>10}  {'':>16} {'vs raw':>8}")
         for figures, baseline in rows:

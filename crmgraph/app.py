@@ -16,10 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from strawberry.aiohttp.views import GraphQLView
 
 from crmgraph import dberrors
-from crmgraph.authn import authenticate
+from crmgraph.authn import GENERATION_KEY, authenticate_request
 from crmgraph.config import Settings, get_settings
-from crmgraph.context import RequestContext, Selection
-from crmgraph.db import create_engine, session_factory
+from crmgraph.context import Principal, RequestContext, Selection
+from crmgraph.db import RowScope, create_engine, session_factory
 from crmgraph.errors import DomainError
 from crmgraph.installation import with_installation_secret
 from crmgraph.ratelimit import client_ip
@@ -91,11 +91,9 @@ async def context_middleware(
 ) -> web.StreamResponse:
     state = request.app[STATE]
     settings = state["settings"]  # resolved at start-up (with the installation's signing secret)
-    principal = await authenticate(settings, state["sessionmaker"], request.headers, request.cookies)
-    request[CTX] = RequestContext(
+    ctx = RequestContext(
         settings=settings,
         sessionmaker=state["sessionmaker"],
-        principal=principal,
         selection=Selection(
             request.cookies.get("om_selected_tenant"), request.cookies.get("om_selected_org")
         ),
@@ -103,6 +101,17 @@ async def context_middleware(
         redis=state.get("redis"),
         client_ip=client_ip(request.remote, request.headers, settings),
     )
+
+    def request_scope(principal: Principal) -> RowScope:
+        ctx.principal = principal
+        return ctx.row_scope()
+
+    ctx.principal, generation = await authenticate_request(
+        settings, ctx.sessionmaker, request.headers, request.cookies, request_scope
+    )
+    if generation is not None:
+        ctx.cache[GENERATION_KEY] = generation
+    request[CTX] = ctx
     return await handler(request)
 
 

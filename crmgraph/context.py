@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.acl import all_granted, missing_features
 from crmgraph.config import Settings
-from crmgraph.db import SYSTEM, RowScope
+from crmgraph.db import READ_ONLY, SYSTEM, RowScope
 from crmgraph.errors import Forbidden, Unauthorized
 
 ALL_ORGS = "__all__"
@@ -117,8 +117,8 @@ class RequestContext:
             return RowScope()  # no tenant: nothing tenant-owned is visible
         return RowScope(tenant_id=self.tenant_id())
 
-    def _session(self, system: bool) -> AsyncSession:
-        return self.sessionmaker(info={"row_scope": self.row_scope(system)})
+    def _session(self, system: bool, read_only: bool = False) -> AsyncSession:
+        return self.sessionmaker(info={"row_scope": self.row_scope(system), READ_ONLY: read_only})
 
     @asynccontextmanager
     async def read_session(self, system: bool = False) -> AsyncIterator[AsyncSession]:
@@ -128,7 +128,8 @@ class RequestContext:
         if current is not None and current.system == system:
             yield current.session
             return
-        async with self._session(system) as session:
+        # Reads only: no transaction (``crmgraph.db.ScopedSession``), each statement its own snapshot.
+        async with self._session(system, read_only=True) as session:
             yield session
 
     @asynccontextmanager

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
 
 from crmgraph.dberrors import scrub_details
@@ -16,7 +24,17 @@ from crmgraph.dberrors import scrub_details
 
 @dataclass
 class StatementCounter:
+    """Round trips by kind: statements the code ran (``count``), row-scope statements (``scopes``: one
+    when a session's connection is not already scoped, see ``ScopedSession``, so they depend on pool
+    state) and transactions opened (each a BEGIN and a COMMIT/ROLLBACK)."""
+
     count: int = 0
+    scopes: int = 0
+    transactions: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return self.count + self.scopes + 2 * self.transactions
 
 
 _counters: list[StatementCounter] = []
@@ -24,9 +42,8 @@ _counters: list[StatementCounter] = []
 
 @asynccontextmanager
 async def count_statements() -> AsyncIterator[StatementCounter]:
-    """Count every SQL statement this process executes meanwhile (tests and benches: the server
-    side of an HTTP request runs in tasks the caller does not own, so a context variable would
-    miss it)."""
+    """Count every SQL round trip this process makes meanwhile (tests and benches: the server side
+    of an HTTP request runs in tasks the caller does not own, so a context variable would miss it)."""
     counter = StatementCounter()
     _counters.append(counter)
     try:
@@ -35,23 +52,35 @@ async def count_statements() -> AsyncIterator[StatementCounter]:
         _counters.remove(counter)
 
 
-def _on_execute(*_args: object, **_kwargs: object) -> None:
+def _on_execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
     for counter in _counters:
-        counter.count += 1
+        if statement.startswith(_SCOPE_PREFIX):
+            counter.scopes += 1
+        else:
+            counter.count += 1
+
+
+def _on_begin(connection: Connection) -> None:
+    if _counters and not _autocommit(connection):
+        for counter in _counters:
+            counter.transactions += 1
 
 
 def create_engine(url: str) -> AsyncEngine:
+    """Pool without pre-ping (a round trip per checkout; a dropped connection is replaced after its
+    error) and LIFO, so a request's sessions tend to reuse the connection, and RLS scope, it just used."""
     engine = create_async_engine(
         url,
         pool_size=10,
         max_overflow=10,
-        pool_pre_ping=True,
+        pool_use_lifo=True,
         # Bind parameters never appear in exceptions or logs (they may be password/API-key hashes).
         hide_parameters=True,
         # UTC sessions: timestamps rendered by PostgreSQL (compiled JSON) match Python's isoformat.
         connect_args={"server_settings": {"timezone": "UTC"}},
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    event.listen(engine.sync_engine, "begin", _on_begin)
     event.listen(engine.sync_engine, "handle_error", scrub_details)
     return engine
 
@@ -63,31 +92,103 @@ class RowScope:
     tenant_id: object = None
     bypass: bool = False
 
+    @property
+    def role(self) -> str:
+        return "none" if self.bypass else APP_ROLE  # "none": back to the connecting role
+
+    @property
+    def tenant(self) -> str:
+        return "" if self.tenant_id is None else str(self.tenant_id)
+
 
 SYSTEM = RowScope(bypass=True)
-APP_ROLE = "crmgraph_app"  # non-owner, no BYPASSRLS: request transactions run as this role
+APP_ROLE = "crmgraph_app"  # request sessions: non-owner, no BYPASSRLS, tenant policy (crmgraph.rls)
+READ_ONLY = "read_only"  # session.info flag: reads only, run without a transaction
+GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
+# The scope statement also reads the authentication generation (crmgraph.authn): same round trip.
 SET_SCOPE = text(
-    "SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true),"
-    " set_config('app.bypass', :bypass, true)"
+    "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
+    f" ({GENERATION_SQL})"
 )
+_SCOPE_PREFIX = "SELECT set_config('role'"
+_SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
+_GENERATION_INFO = "crmgraph.generation"  # session.info: generation read by the scope statement
+_autocommit_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _autocommit(connection: Connection) -> bool:
+    return bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
+
+
+def _read_engine(engine: Engine) -> Engine:
+    """The same pool with autocommit: a read is one statement, without BEGIN/ROLLBACK round trips."""
+    if engine not in _autocommit_engines:
+        _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _autocommit_engines[engine]
 
 
 class ScopedSession(Session):
-    """A session that writes its RowScope into every transaction it begins (see ``crmgraph.rls``)."""
+    """A session that puts its RowScope on its connection before the first statement (``crmgraph.rls``).
+
+    Sessions flagged ``read_only`` run in autocommit. Their scope is set at session level and
+    remembered on the pooled connection, so the next read with the same scope (the usual case: a
+    request's sessions, a LIFO pool) sends nothing. It is forgotten before being changed and only
+    recorded once set, and the pool clears it with the connection, so it can never be stale.
+    Transactional sessions whose scope differs set it transaction-locally: it ends with the
+    transaction and the connection's session-level scope stays what was recorded.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        bind = super().get_bind(*args, **kwargs)
+        if self.info.get(READ_ONLY) and isinstance(bind, Engine):
+            return _read_engine(bind)
+        return bind
+
+
+def _apply_scope(connection: Connection, scope: RowScope) -> int | None:
+    """Put ``scope`` on the connection unless it has it already; the generation when a statement ran."""
+    info = connection.info
+    if info.get(_SCOPE_INFO) == scope:
+        return None
+    session_level = _autocommit(connection)
+    if session_level:
+        info.pop(_SCOPE_INFO, None)
+    row = connection.execute(
+        SET_SCOPE, {"role": scope.role, "tenant": scope.tenant, "local": not session_level}
+    ).one()
+    if session_level:
+        info[_SCOPE_INFO] = scope
+    return row[2]
 
 
 @event.listens_for(ScopedSession, "after_begin")
 def _bind_row_scope(session: Session, _transaction: object, connection: Connection) -> None:
-    scope: RowScope = session.info.get("row_scope", SYSTEM)
-    tenant = "" if scope.tenant_id is None else str(scope.tenant_id)
-    connection.execute(
-        SET_SCOPE,
-        {
-            "role": "none" if scope.bypass else APP_ROLE,
-            "tenant": tenant,
-            "bypass": "on" if scope.bypass else "off",
-        },
-    )
+    generation = _apply_scope(connection, session.info.get("row_scope", SYSTEM))
+    if generation is not None:
+        session.info[_GENERATION_INFO] = generation
+
+
+async def _generation(connection: AsyncConnection) -> int:
+    _on_execute(None, None, GENERATION_SQL)
+    raw = await connection.get_raw_connection()
+    return await raw.driver_connection.fetchval(GENERATION_SQL)
+
+
+async def auth_generation(session: AsyncSession) -> int:
+    """The current authentication generation; free when the session's scope statement just read it."""
+    connection = await session.connection()
+    generation = session.info.pop(_GENERATION_INFO, None)
+    return generation if generation is not None else await _generation(connection)
+
+
+async def scoped_generation(engine: AsyncEngine, scope: RowScope) -> int:
+    """The generation, read on a pooled connection left scoped for ``scope``: one round trip and no
+    session, the check every authenticated request makes; the request's reads then find the (LIFO)
+    connection already scoped."""
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        generation = await connection.run_sync(_apply_scope, scope)
+        return generation if generation is not None else await _generation(connection)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

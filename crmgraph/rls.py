@@ -1,11 +1,17 @@
 """PostgreSQL row-level security: every table with a ``tenant_id`` only shows the session's tenant.
 
-Request transactions switch to the ``crmgraph_app`` role (no BYPASSRLS, not the owner) and set two
-transaction-local settings that the policies read (``crmgraph.db.ScopedSession``): ``app.tenant_id``
-and ``app.bypass``. A request session carries the
-caller's tenant; with no tenant set nothing tenant-owned is visible (fails closed). System work
-(authentication, login lookups, workers, seeding) runs with ``app.bypass = on``. Rows with a NULL
-``tenant_id`` (global roles, platform events) are shared.
+Sessions switch role (``crmgraph.db.ScopedSession``), and the policies are targeted by role, so
+PostgreSQL picks the applicable one when it plans a query and no per-row ``OR`` decides the bypass:
+
+- ``crmgraph_app`` (request sessions, no BYPASSRLS, not the owner): policy ``tenant_isolation``,
+  ``tenant_id = <app.tenant_id>``: a stable expression, so it is an index condition (evaluated once per
+  scan) and the planner equates it with the resolvers' own ``tenant_id = ...``. (A sub-select would make
+  it an InitPlan parameter, which hides that equivalence and costs plans their selective indexes.)
+  Tables whose ``tenant_id`` is nullable also show their shared rows (``tenant_id IS NULL``: global
+  roles, platform events). With no tenant set nothing tenant-owned is visible (fails closed).
+- the connecting role (the owner that runs ``crmgraph migrate``), used by system work (authentication,
+  login lookups, workers, seeding): policy ``system_access``, ``true``, so forced RLS still lets it see
+  every row and it keeps the owner's rights (ANALYZE, DDL). A superuser bypasses RLS anyway.
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crmgraph.db import APP_ROLE
 
 POLICY = "tenant_isolation"
-CONDITION = (
-    "current_setting('app.bypass', true) = 'on' OR tenant_id IS NULL"
-    " OR tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
-)
+SYSTEM_POLICY = "system_access"
+TENANT = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
+
+
+def tenant_condition(nullable: bool) -> str:
+    return f"{TENANT} OR tenant_id IS NULL" if nullable else TENANT
+
 
 TENANT_TABLES = text(
-    "SELECT c.table_name FROM information_schema.columns c"
+    "SELECT c.table_name, c.is_nullable = 'YES' FROM information_schema.columns c"
     " JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema"
     " WHERE c.column_name = 'tenant_id' AND c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
     " ORDER BY 1"
@@ -30,7 +39,7 @@ TENANT_TABLES = text(
 
 
 async def ensure_app_role(conn: AsyncConnection) -> None:
-    """The role request transactions switch to: may read/write the tables, cannot bypass policies."""
+    """The role request sessions switch to: may read/write the tables, cannot bypass policies."""
     exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
     if not exists:
         await conn.execute(text(f"CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS"))
@@ -58,23 +67,31 @@ async def mark_text_operators_leakproof(conn: AsyncConnection) -> bool:
 
 
 async def apply_row_level_security(conn: AsyncConnection) -> list[str]:
-    """Enable, force and (re)create the isolation policy on every table with ``tenant_id``. Idempotent."""
+    """Enable, force and (re)create the policies on every table with ``tenant_id``. Idempotent."""
     await ensure_app_role(conn)
     await mark_text_operators_leakproof(conn)
-    tables = list((await conn.execute(TENANT_TABLES)).scalars())
-    for table in tables:
+    tables = (await conn.execute(TENANT_TABLES)).all()
+    for table, nullable in tables:
+        condition = tenant_condition(nullable)
         await conn.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
         await conn.execute(text(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY'))
-        await conn.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"'))
+        for policy in (POLICY, SYSTEM_POLICY):
+            await conn.execute(text(f'DROP POLICY IF EXISTS {policy} ON "{table}"'))
         await conn.execute(
-            text(f'CREATE POLICY {POLICY} ON "{table}" USING ({CONDITION}) WITH CHECK ({CONDITION})')
+            text(
+                f'CREATE POLICY {POLICY} ON "{table}" TO {APP_ROLE}'
+                f" USING ({condition}) WITH CHECK ({condition})"
+            )
         )
-    return tables
+        await conn.execute(
+            text(f'CREATE POLICY {SYSTEM_POLICY} ON "{table}" TO CURRENT_USER USING (true) WITH CHECK (true)')
+        )
+    return [table for table, _ in tables]
 
 
 async def tables_without_policy(conn: AsyncConnection) -> list[str]:
     """Tenant-owned tables lacking a forced isolation policy (must stay empty)."""
-    tables = set((await conn.execute(TENANT_TABLES)).scalars())
+    tables = {table for table, _ in (await conn.execute(TENANT_TABLES)).all()}
     guarded = set(
         (
             await conn.execute(

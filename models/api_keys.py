@@ -1,4 +1,6 @@
-"""API keys: shown once, stored as a slow hash, looked up by prefix."""
+"""API keys: shown once, stored as a SHA-256 digest (unique index: one lookup per request).
+
+Keys minted before the digest existed keep an argon2 ``key_hash`` until their first use re-hashes them."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ class ApiKey(OrgScoped, Timestamps, SoftDelete, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     key_prefix: Mapped[str] = mapped_column(String(16), index=True)
-    key_hash: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str | None] = mapped_column(Text, nullable=True)  # legacy argon2, cleared on first use
+    key_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

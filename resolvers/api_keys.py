@@ -1,4 +1,4 @@
-"""API keys: created with a one-time secret, stored hashed, scoped to tenant, organization and roles."""
+"""API keys: created with a one-time secret, stored as a digest, scoped to tenant, organization and roles."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import ValidationFailed, issue
-from crmgraph.security import hash_api_key, new_api_key
+from crmgraph.security import api_key_digest, new_api_key
 from models.api_keys import ApiKey, ApiKeyRole
 from models.auth import Role
 from resolvers.auth.entities import org_name_computed, resolve_roles
@@ -28,7 +28,7 @@ async def _before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, A
             raise ValidationFailed([issue("expiresAt", "Must be in the future", "too_small")])
     secret = new_api_key()
     data["key_prefix"] = secret[:12]
-    data["key_hash"] = hash_api_key(secret)
+    data["key_digest"] = api_key_digest(secret)
     data["created_by"] = ctx.require_auth().user_id
     data["secret"] = secret
 

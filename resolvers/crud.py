@@ -120,15 +120,20 @@ class EntityService:
         query = apply_list_params(entity, base.where(*await entity_conditions(ctx, entity)), params)
         offset = (params.page - 1) * params.page_size
         page_query = order_by(entity, query, params).limit(params.page_size).offset(offset)
+        # The count is its own sub-plan (no window over every match): on the first page it rides along
+        # in the page's statement (one round trip; small when the page is not full); later pages only
+        # count when the page does not tell the total.
+        count_query = select(func.count()).select_from(query.order_by(None).subquery())
         async with ctx.read_session() as session:
+            if offset == 0 and count:
+                result = (await session.execute(page_query.add_columns(count_query.scalar_subquery()))).all()
+                return Page([row[0] for row in result], result[0][1] if result else 0, 1, params.page_size)
             rows = list((await session.execute(page_query)).scalars())
             if not count:
                 total = None
-            elif len(rows) < params.page_size and (rows or offset == 0):
+            elif len(rows) < params.page_size and rows:
                 total = offset + len(rows)  # the last page tells the total: no count query
             else:
-                # A separate count keeps the page query's plan free (no window over every match).
-                count_query = select(func.count()).select_from(query.order_by(None).subquery())
                 total = (await session.execute(count_query)).scalar_one()
         return Page(rows, total, params.page, params.page_size)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select
 
+from crmgraph.authn import GENERATION_KEY, process_cache
 from crmgraph.context import ALL_ORGS, OrgScope, RequestContext
 from crmgraph.errors import Forbidden, NotFound, Unprocessable, ValidationFailed, issue
 from models.directory import Organization
@@ -32,17 +33,34 @@ def effective_tenant(ctx: RequestContext) -> uuid.UUID | None:
 
 
 async def tenant_tree(ctx: RequestContext, tenant_id: uuid.UUID | None) -> dict[uuid.UUID, uuid.UUID | None]:
-    """Map of organization id -> parent id for the live organizations of a tenant."""
+    """Map of organization id -> parent id for the live organizations of a tenant.
+
+    Cached per request, and per process under the authentication generation the request was validated
+    at (organization changes bump it, see ``crmgraph.authn``): a valid cached tree costs no query.
+    Callers must not mutate the returned map.
+    """
     key = f"tree:{tenant_id}"
     if key not in ctx.cache:
-        async with ctx.read_session() as session:
-            rows = await session.execute(
-                select(Organization.id, Organization.parent_id).where(
-                    Organization.tenant_id == tenant_id, Organization.deleted_at.is_(None)
-                )
-            )
-            ctx.cache[key] = {row.id: row.parent_id for row in rows}
+        generation = ctx.cache.get(GENERATION_KEY)
+        shared = process_cache(ctx.sessionmaker).trees
+        cached = shared.get(tenant_id) if generation is not None else None
+        if cached is not None and cached[0] == generation:
+            ctx.cache[key] = cached[1]
+        else:
+            ctx.cache[key] = await _load_tree(ctx, tenant_id)
+            if generation is not None:
+                shared[tenant_id] = (generation, ctx.cache[key])
     return ctx.cache[key]
+
+
+async def _load_tree(ctx: RequestContext, tenant_id: uuid.UUID | None) -> dict[uuid.UUID, uuid.UUID | None]:
+    async with ctx.read_session() as session:
+        rows = await session.execute(
+            select(Organization.id, Organization.parent_id).where(
+                Organization.tenant_id == tenant_id, Organization.deleted_at.is_(None)
+            )
+        )
+        return {row.id: row.parent_id for row in rows}
 
 
 def descendants(tree: dict[uuid.UUID, uuid.UUID | None], root: uuid.UUID) -> set[uuid.UUID]:

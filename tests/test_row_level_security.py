@@ -80,3 +80,23 @@ async def test_search_operators_keep_their_indexes(sessionmaker):
             ).all()
         )
     assert flags == {"texticlike": True, "textlike": True}
+
+
+async def test_policies_are_chosen_by_role_without_per_row_ors(sessionmaker):
+    """Request sessions get one uuid comparison per row; the bypass is a separate policy for the owner."""
+    async with sessionmaker() as session:
+        policies = {
+            (name, tuple(roles)): qual
+            for name, roles, qual in (
+                await session.execute(
+                    text(
+                        "SELECT policyname, roles::text[], qual FROM pg_policies"
+                        " WHERE tablename = 'customer_entities'"
+                    )
+                )
+            ).all()
+        }
+        owner = await session.scalar(text("SELECT current_user"))
+    app_qual = policies[("tenant_isolation", ("crmgraph_app",))]
+    assert " OR " not in app_qual.upper() and "bypass" not in app_qual and "tenant_id =" in app_qual
+    assert policies[("system_access", (owner,))] == "true"
