@@ -22,11 +22,11 @@ import asyncpg
 from aiohttp import web
 
 from bench.harness import Figures, app_process, http, load, served_app
-from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
 from crmgraph.security import hash_password
 from crmgraph.seed import ensure_org, ensure_role
+from crmgraph.setup import migrate
 from models.auth import User, UserRole
 from models.customers import Pipeline, PipelineStage
 from models.directory import Tenant

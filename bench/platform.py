@@ -18,11 +18,11 @@ from arq import Worker
 from sqlalchemy import select
 
 from bench.harness import app_process, http, load, served_app
-from crmgraph.cli import migrate
 from crmgraph.config import get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
 from crmgraph.security import hash_password
 from crmgraph.seed import ensure_org, ensure_role
+from crmgraph.setup import migrate
 from models.auth import User, UserRole
 from models.directory import Tenant
 from models.events import OutboxEvent

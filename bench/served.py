@@ -21,9 +21,9 @@ import asyncpg
 
 from bench.customers import EMAIL, PASSWORD, seed_rows, seed_scope
 from bench.harness import free_port, http, processes, run_load, serve_env
-from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import drop_database, engine_for, session_factory
+from crmgraph.setup import migrate
 
 TAGS = 20
 

@@ -1,4 +1,5 @@
-"""aiohttp application factory: REST under /api, GraphQL at /graphql, docs and health."""
+"""aiohttp application factory: context, errors, health; the adapters (REST, GraphQL) install
+their routes through ``crmgraph.modules.http_adapters``."""
 
 from __future__ import annotations
 
@@ -10,52 +11,24 @@ from typing import Any
 from aiohttp import web
 from arq import create_pool
 from arq.connections import RedisSettings
-from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from strawberry.aiohttp.views import GraphQLView
 
 from crmgraph import dberrors
 from crmgraph.authn import GENERATION_KEY, authenticate_request
 from crmgraph.config import Settings, get_settings
-from crmgraph.context import Principal, RequestContext, Selection
+from crmgraph.context import CTX, Principal, RequestContext, Selection
 from crmgraph.db import RowScope, create_engine, session_factory
 from crmgraph.errors import DomainError
+from crmgraph.health import WORKER_STATE, health_key
 from crmgraph.installation import with_installation_secret
+from crmgraph.modules import http_adapters
 from crmgraph.ratelimit import client_ip
-from schema.errors import mask_unexpected
-from workers.runner import WORKER_STATE, health_key
 
 log = logging.getLogger("crmgraph")
 
 SETTINGS = web.AppKey("settings", Settings)
 STATE = web.AppKey("state", dict)
-CTX = web.RequestKey("ctx", RequestContext)
-
-
-class CrmGraphQLView(GraphQLView):
-    """Errors are JSON like the REST API's: malformed requests are ``{"error"}`` bodies, and no
-    unexpected exception (database errors carry SQL and bind parameters) reaches a client."""
-
-    async def get_context(self, request: web.Request, response: Any) -> RequestContext:  # type: ignore[override]
-        return request[CTX]
-
-    def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
-        if not isinstance(parsed, dict):
-            raise HTTPException(400, "Expected a JSON object")
-        if not isinstance(parsed.get("operationName"), str | None):
-            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null")
-        return parsed
-
-    async def process_result(self, request: web.Request, result: Any) -> Any:  # type: ignore[override]
-        return await super().process_result(request, mask_unexpected(result))
-
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
-        try:
-            return await self.run(request=request)
-        except HTTPException as exc:
-            return web.json_response({"error": exc.reason}, status=exc.status_code)
 
 
 @web.middleware
@@ -160,24 +133,8 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"ok": ready, **found}, status=200 if ready else 503)
 
 
-async def openapi_json(request: web.Request) -> web.Response:
-    from openapi_compat.openapi import document
-
-    return web.json_response(document())
-
-
-async def docs(request: web.Request) -> web.Response:
-    from openapi_compat.openapi import docs_page
-
-    return web.Response(text=docs_page(), content_type="text/html")
-
-
 def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.Application:
     """Build the app. ``redis=False`` runs without a queue (events stay in the outbox for the sweeper)."""
-    import openapi_compat.registry  # noqa: F401 - registers routes and entities
-    from openapi_compat.routing import mount
-    from schema.root import build_schema
-
     settings = settings or get_settings()
     app = web.Application(middlewares=[error_middleware, context_middleware], client_max_size=2 * 1024**2)
     app[SETTINGS] = settings
@@ -205,9 +162,6 @@ def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.A
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.router.add_get("/api/docs/openapi.json", openapi_json)
-    app.router.add_get("/api/docs", docs)
-    view = CrmGraphQLView(schema=build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
-    app.router.add_route("*", "/graphql", view)
-    mount(app)
+    for install in http_adapters():  # REST under /api, GraphQL at /graphql (crmgraph.modules)
+        install(app, settings)
     return app

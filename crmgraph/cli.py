@@ -12,52 +12,8 @@ import signal
 import sys
 
 from crmgraph.config import Settings, get_settings
-
-
-def migrate(settings: Settings) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from crmgraph.db import ensure_database
-
-    if asyncio.run(ensure_database(settings.database_url)):
-        print("created database")
-    import migrations
-
-    config = Config()
-    config.set_main_option("script_location", migrations.__path__[0])
-    config.set_main_option("sqlalchemy.url", settings.database_url)
-    command.upgrade(config, "head")
-    tables = asyncio.run(_row_level_security(settings))
-    print(f"migrations applied; row-level security on {len(tables)} tenant tables")
-
-
-async def _row_level_security(settings: Settings) -> list[str]:
-    from crmgraph.db import engine_for
-    from crmgraph.installation import ensure_secret
-    from crmgraph.rls import apply_row_level_security
-
-    async with engine_for(settings.database_url) as engine, engine.begin() as conn:
-        if await ensure_secret(conn):
-            print("generated this installation's signing secret")
-        return await apply_row_level_security(conn)
-
-
-async def _seed(settings: Settings, demo: bool = True) -> None:
-    from crmgraph.db import engine_for, session_factory
-    from crmgraph.installation import ensure_secret
-    from crmgraph.seed import seed, seed_demo
-
-    async with engine_for(settings.database_url) as engine:
-        async with engine.begin() as conn:
-            await ensure_secret(conn)
-        async with session_factory(engine)() as session:
-            result = await seed(session, settings)
-        state = "created" if result.created else "already present"
-        print(f"demo tenant {result.tenant_id} {state}; admin {settings.admin_email}")
-        if demo:
-            await seed_demo(session_factory(engine), settings, result)
-            print("demo customers, deals and timeline in place (skip with --no-demo)")
+from crmgraph.modules import WORKER_ADAPTERS, adapter
+from crmgraph.setup import migrate, seed_installation
 
 
 async def _serve(
@@ -134,9 +90,7 @@ def serve_processes(settings: Settings, workers: int, with_worker: bool, access_
 
 
 async def _worker(settings: Settings, burst: bool = False) -> None:
-    from workers.runner import run_worker
-
-    await run_worker(settings, burst=burst)
+    await adapter(WORKER_ADAPTERS, "run")(settings, burst=burst)
 
 
 async def _retry_events(settings: Settings) -> None:
@@ -144,8 +98,8 @@ async def _retry_events(settings: Settings) -> None:
     from arq.connections import RedisSettings
 
     from crmgraph.db import engine_for, session_factory
-    from workers.events import requeue_undelivered
 
+    requeue_undelivered = adapter(WORKER_ADAPTERS, "requeue")
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
     )
@@ -185,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             migrate(settings)
         elif args.command == "seed":
-            asyncio.run(_seed(settings, demo=not args.no_demo))
+            asyncio.run(seed_installation(settings, demo=not args.no_demo))
         elif args.command == "serve":
             return serve_processes(settings, args.workers, args.worker, args.access_log)
         elif args.command == "worker":

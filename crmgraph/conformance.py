@@ -120,9 +120,8 @@ async def run_scratch(settings: Any) -> list[Check]:
     from sqlalchemy.engine import make_url
 
     from crmgraph.app import create_app
-    from crmgraph.cli import _seed, migrate
     from crmgraph.db import drop_database
-    from openapi_compat.routing import REGISTRY
+    from crmgraph.setup import migrate, seed_installation
 
     url = make_url(settings.database_url)
     scratch = replace(
@@ -132,16 +131,30 @@ async def run_scratch(settings: Any) -> list[Check]:
     )
     await asyncio.to_thread(migrate, scratch)
     try:
-        await _seed(scratch)
-        server = TestServer(create_app(scratch))
+        await seed_installation(scratch)
+        app = create_app(scratch)
+        server = TestServer(app)
         await server.start_server()
         try:
             login = {"email": scratch.admin_email, "password": scratch.admin_password}
-            return await check_all(str(server.make_url("/")), login, set(REGISTRY))
+            return await check_all(str(server.make_url("/")), login, served_operations(app))
         finally:
             await server.close()
     finally:
         await drop_database(scratch.database_url)
+
+
+API_PREFIX = "/api"
+
+
+def served_operations(app: Any) -> set[tuple[str, str]]:
+    """(method, documented path) of every route the app serves under ``/api``."""
+    served = set()
+    for route in app.router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith(API_PREFIX + "/"):
+            served.add((route.method, path[len(API_PREFIX) :]))
+    return served
 
 
 def run_cli(settings: Any) -> int:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crmgraph.acl import all_granted, missing_features
@@ -215,3 +216,6 @@ class WorkState:
     """The unit of work in progress; shared by copies of a context (``dataclasses.replace``)."""
 
     current: UnitOfWork | None = None
+
+
+CTX = web.RequestKey("ctx", RequestContext)  # where the app's middleware puts each request's context

@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from crmgraph.catalog import documented
-from crmgraph.context import RequestContext
+from crmgraph.context import CTX, RequestContext
 from crmgraph.errors import BadRequest, DomainError
 from crmgraph.storage import Storage, StoredFile
 from resolvers.entity import Entity
@@ -270,8 +270,6 @@ def error_response(error: DomainError) -> web.Response:
 
 def make_aiohttp_handler(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
-        from crmgraph.app import CTX
-
         ctx: RequestContext = request[CTX]
         if op.auth:
             ctx.require_auth()

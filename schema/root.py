@@ -10,16 +10,14 @@ from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxToke
 from strawberry.schema.config import StrawberryConfig
 
 from crmgraph.config import Settings
+from crmgraph.modules import layer_modules, load_resolvers
 from crmgraph.timefmt import format_datetime, parse_datetime
 from resolvers.entity import ENTITIES
-from schema import api_keys, auth, customers
 from schema.compiled import CompiledLists
 from schema.cost import cost_limiter
 from schema.entity import build_object_types, mutation_fields, query_fields
 from schema.errors import DomainErrorCodes, is_domain, mask_errors
 from schema.operations import operation_fields
-
-MODULES = [auth, api_keys, customers]
 
 DATETIME = strawberry.scalar(
     name="DateTime",
@@ -57,7 +55,7 @@ def _compose(name: str, fields: dict[str, Any]) -> type:
 
 @cache
 def build_schema(settings: Settings) -> strawberry.Schema:
-    import openapi_compat.registry  # noqa: F401 - registers every module's entities
+    load_resolvers()  # every module's entities and operations
 
     entities = list(ENTITIES.values())
     build_object_types(entities)
@@ -68,7 +66,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             continue
         merge(queries, query_fields(entity), f"entity {entity.name}")
         merge(mutations, mutation_fields(entity), f"entity {entity.name}")
-    for module in MODULES:
+    for module in layer_modules("schema"):
         extra_queries, extra_mutations = module.build()
         merge(queries, extra_queries, module.__name__)
         merge(mutations, extra_mutations, module.__name__)

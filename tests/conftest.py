@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import make_url
 
 from crmgraph.app import create_app
-from crmgraph.cli import migrate
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, drop_database, session_factory
 from crmgraph.installation import with_installation_secret
+from crmgraph.setup import migrate
 from tests.factories import PASSWORD, World, make_platform_admin, make_world
 
 RUN_ID = uuid.uuid4().hex[:10]

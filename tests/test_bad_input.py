@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-import openapi_compat.registry  # noqa: F401 - registers every route
+from openapi_compat.mount import register_routes
 from openapi_compat.routing import REGISTRY
+
+register_routes()  # every module's routes, entities and operations
 
 GARBAGE_BODIES = [
     b"{not json",

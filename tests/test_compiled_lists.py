@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-import openapi_compat.registry  # noqa: F401 - registers every entity
+from openapi_compat.mount import register_routes
 from resolvers.crud import service
 from resolvers.entity import ENTITIES, Entity, serialize
 from resolvers.listing import ListParams
+
+register_routes()  # every module's routes, entities and operations
 
 
 @pytest.mark.parametrize("entity", [e for e in ENTITIES.values() if e.path], ids=lambda e: e.name)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crmgraph.config import Settings
-from crmgraph.demo import COMPANIES, DEALS, PEOPLE, STAGES
 from crmgraph.seed import seed, seed_demo
 from models.customers import Company, Deal, Interaction, Person, PipelineStage, TagAssignment, Todo
 from models.events import OutboxEvent
+from resolvers.customers.demo import COMPANIES, DEALS, PEOPLE, STAGES
 from tests.conftest import Api
 
 COUNTED = (Person, Company, Deal, PipelineStage, Todo, Interaction, TagAssignment)

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-import openapi_compat.registry  # noqa: F401 - registers every route
+from openapi_compat.mount import register_routes
 from openapi_compat.routing import REGISTRY
 from tests.conftest import Api
 from tests.customers.conftest import Customers, crm  # noqa: F401 - fixture
+
+register_routes()  # every module's routes, entities and operations
 
 LISTS = sorted(
     op.path

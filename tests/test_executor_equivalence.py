@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 
-import openapi_compat.registry  # noqa: F401 - registers every entity
+from openapi_compat.mount import register_routes
 from resolvers.entity import ENTITIES, Entity, Relation, camel
 from schema.entity import snake
 from tests.conftest import Api, login
 from tests.factories import make_world
+
+register_routes()  # every module's routes, entities and operations
 
 
 def exposed() -> list[Entity]:

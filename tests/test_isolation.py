@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-import openapi_compat.registry  # noqa: F401 - registers every entity
+from openapi_compat.mount import register_routes
 from resolvers.entity import ENTITIES, Entity
 from tests.conftest import login
 from tests.factories import make_world
+
+register_routes()  # every module's routes, entities and operations
 
 
 async def _comment(tag: str, world: Any, owner: Any) -> dict[str, Any]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 import strawberry
 
-import openapi_compat.registry  # noqa: F401 - registers every module
 from crmgraph.catalog import documented
+from openapi_compat.mount import register_routes
 from openapi_compat.routing import REGISTRY, DuplicateRoute, route
 from resolvers.operations import OPERATIONS, Operation
 from schema.root import DuplicateField, merge
+
+register_routes()  # every module's routes, entities and operations
 
 
 def declared_routes() -> list:

@@ -10,9 +10,11 @@ from arq.connections import RedisSettings
 
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, session_factory
+from crmgraph.health import WORKER_STATE
+from crmgraph.modules import load_resolvers
 from workers.events import dispatch_event, sweep_outbox
 from workers.mail import send_email, sweep_mail
-from workers.runner import HEALTH_INTERVAL, WORKER_STATE, claim_queue
+from workers.queue import HEALTH_INTERVAL, claim_queue
 
 FUNCTIONS = [dispatch_event, send_email]
 SWEEP_JOB = "cron:sweep_outbox"
@@ -38,7 +40,7 @@ QUIET_SWEEP = QuietSweep()
 def worker_settings(settings: Settings | None = None, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for ``arq.Worker``; short job timeout so a killed job reruns soon."""
     settings = settings or get_settings()
-    import openapi_compat.registry  # noqa: F401 - entities and subscribers
+    load_resolvers()  # every module's entities and subscribers
 
     logging.getLogger("arq.worker").addFilter(QUIET_SWEEP)  # a set: adding twice is a no-op
 

@@ -17,7 +17,8 @@ from crmgraph.config import Settings
 from models.events import OutboxEvent
 from tests.test_events_worker import stored_event
 from workers.events import enqueue_dispatch, requeue_undelivered, sweep_outbox
-from workers.runner import ForeignQueue, run_worker
+from workers.queue import ForeignQueue
+from workers.runner import run_worker
 
 STALE = {"created_at": datetime.now(UTC) - timedelta(minutes=5)}
 

@@ -14,11 +14,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from crmgraph.app import create_app
+from crmgraph.health import WORKER_STATE
 from models.events import OutboxEvent
 from tests.conftest import Api, login
 from tests.factories import PASSWORD
 from tests.security.redis_server import RedisServer, wait_for
-from workers.runner import WORKER_STATE, run_worker
+from workers.runner import run_worker
 
 
 @pytest.fixture
