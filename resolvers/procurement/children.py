@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, literal_column, select, update
+from sqlalchemy import Text, cast, delete, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import ValidationFailed, issue
@@ -196,8 +197,10 @@ async def _unlink_supplier(ctx: RequestContext, uow: UnitOfWork, row: ProcessSup
 
 
 def _line_item_ids() -> Any:
+    """The offered line items' ids, as the documented ``lineItemIds`` list (ordered)."""
+    column = SupplierLineItem.line_item_id
     ids = (
-        select(func.json_agg(func.cast(SupplierLineItem.line_item_id, literal_column("text")).distinct()))
+        select(func.json_agg(aggregate_order_by(cast(column, Text), column)))
         .where(SupplierLineItem.supplier_id == ProcessSupplier.id)
         .scalar_subquery()
     )

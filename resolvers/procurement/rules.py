@@ -160,7 +160,7 @@ class RuleInput(BaseModel):
             "sort_order": "sortOrder",
             "organization_id": "organizationId",
         }
-        return {keys[name]: getattr(self, name) for name in self.model_fields_set}
+        return {keys[name]: getattr(self, name) for name in self.model_fields_set if name in keys}
 
 
 class RuleUpdate(RuleInput):
@@ -261,6 +261,8 @@ async def reorder_rules(ctx: RequestContext, data: ReorderInput) -> dict[str, An
         for position, rule in enumerate(ordered):
             rule.sort_order = position
         await uow.session.flush()
+        for rule in ordered:
+            await uow.session.refresh(rule)
         record_command(
             ctx,
             uow,
