@@ -37,6 +37,7 @@ from resolvers.procurement.rules import allowed_targets, check_transition, rules
 from resolvers.procurement.settings import Catalogs, catalogs_for, selected_organization
 from resolvers.procurement.timeline import add_event
 from resolvers.scope import load_in_scope
+from resolvers.undo import _undo_entity_step, undo_handler
 
 LABELLED = ("status", "type")
 
@@ -339,3 +340,24 @@ async def status_transitions(ctx: RequestContext, data: TransitionsQuery) -> dic
             for r in rules
         ],
     }
+
+
+@undo_handler(f"{PROCESS.event_prefix}.update")
+async def _undo_update(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
+    """Undoing an update moves the status back: the transition rules apply to that move too."""
+    process = await uow.session.get(ProcurementProcess, uuid.UUID(step["resourceId"]), with_for_update=True)
+    before = step.get("before") or {}
+    if process is not None and "statusValue" in before:
+        await check_transition(
+            uow.session,
+            process.tenant_id,
+            process.organization_id,
+            process.status_value,
+            before["statusValue"],
+        )
+    await _undo_entity_step(uow, PROCESS, step)
+
+
+@undo_handler(f"{PROCESS.event_prefix}.completed")
+async def _undo_completed(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
+    """Nothing of its own: the completion's update step puts the process back."""

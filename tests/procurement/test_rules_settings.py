@@ -4,8 +4,16 @@ enforcement on every path that changes a process's status."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from crmgraph.errors import Conflict
+from models.audit import ActionLog
+from resolvers.undo import find_log, undo_log
 from tests.conftest import login
+from tests.customers.test_compound_commands import request_context
 from tests.factories import make_world
 
 RULES = "/api/procurement/status-transition-rules"
@@ -152,3 +160,28 @@ async def test_rules_and_settings_need_the_settings_feature(client, sessionmaker
     assert (await stranger.put(f"{RULES}/{rule['id']}", {"label": "x"}))[0] == 404
     assert (await stranger.delete(f"{RULES}/{rule['id']}"))[0] == 404
     assert (await stranger.post(f"{RULES}/reorder", {"ids": [rule["id"]]}))[0] == 400
+
+
+async def complete_and_undo(settings: Any, sessionmaker: Any, admin: Any, process: str) -> None:
+    assert (await admin.post("/api/procurement/processes/complete", {"id": process}))[0] == 200
+    async with sessionmaker() as session:
+        log = await session.scalar(
+            select(ActionLog).where(
+                ActionLog.resource_id == process,
+                ActionLog.command_id == "procurement.process.complete",
+                ActionLog.execution_state == "done",
+            )
+        )
+    ctx = await request_context(settings, sessionmaker, admin)
+    await undo_log(ctx, await find_log(ctx, log.undo_token))
+
+
+async def test_undoing_a_completion_reopens_the_process_within_the_rules(settings, sessionmaker, admin, proc):
+    process = await proc.process()
+    await complete_and_undo(settings, sessionmaker, admin, process)
+    row = await proc.one("processes", process)
+    assert (row["statusValue"], row["closedAt"]) == ("new", None)  # reopened, not deleted
+    await proc.rule("new", "closed")  # closed -> new is not among the rules: the undo is refused
+    with pytest.raises(Conflict):
+        await complete_and_undo(settings, sessionmaker, admin, process)
+    assert (await proc.one("processes", process))["statusValue"] == "closed"
