@@ -189,7 +189,7 @@ PROCESS = Entity(
         Field("closed_at", datetime, sort=True),
         Field("created_at", datetime, sort=True, **READONLY),
         Field("updated_at", datetime, sort=True, **READONLY),
-        Field("organization_id", uuid.UUID),
+        Field("organization_id", uuid.UUID, update=False),  # its records live there too
         Field("tenant_id", uuid.UUID, **READONLY),
         Field("handler_user_id", uuid.UUID),
     ],

@@ -65,8 +65,11 @@ async def test_filters_handler_label_and_customer_links(proc, admin, world, crm,
     assert status == 400, reply
 
 
-async def test_update_moves_status_records_the_change_and_validates_links(proc, admin):
+async def test_update_moves_status_records_the_change_and_validates_links(proc, admin, world):
     process = await proc.process()
+    org = (await proc.one("processes", process))["organizationId"]
+    await admin.put("/api/procurement/processes", {"id": process, "organizationId": str(world.other_org)})
+    assert (await proc.one("processes", process))["organizationId"] == org  # records stay together
     other = await proc.process("Other")
     supplier = await proc.supplier(process)
     foreign = await proc.supplier(other)
