@@ -13,7 +13,7 @@ from crmgraph.errors import ValidationFailed, issue
 from models.auth import User
 from models.procurement import ProcurementProcess
 from resolvers import events
-from resolvers.entity import Features
+from resolvers.entity import Features, camel
 from resolvers.scope import load_in_scope, org_scope
 
 MODULE = "procurement"
@@ -46,8 +46,7 @@ async def check_users(ctx: RequestContext, session: Any, data: dict[str, Any], *
             select(User.id).where(User.id == value, User.tenant_id == tenant_id, User.deleted_at.is_(None))
         )
         if found is None:
-            camel = attr.split("_")[0] + "".join(p.capitalize() for p in attr.split("_")[1:])
-            raise ValidationFailed([issue(camel, "User not found", "not_found")])
+            raise ValidationFailed([issue(camel(attr), "User not found", "not_found")])
 
 
 async def actor(ctx: RequestContext, session: Any) -> tuple[uuid.UUID | None, str | None]:

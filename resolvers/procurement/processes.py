@@ -24,6 +24,7 @@ from models.procurement import (
 from resolvers.crud import guarded, service
 from resolvers.entity import Computed, Entity, Features, Field, Filter, Hooks, Relation, camel, eq, one_of
 from resolvers.operations import Rest, operation
+from resolvers.procurement.children import same_process
 from resolvers.procurement.common import (
     MANAGE,
     MODULE,
@@ -40,15 +41,6 @@ from resolvers.scope import load_in_scope
 from resolvers.undo import _undo_entity_step, undo_handler
 
 LABELLED = ("status", "type")
-
-
-async def _belongs(uow: UnitOfWork, model: Any, ident: Any, process_id: uuid.UUID, field: str) -> None:
-    """``ident`` must be a live row of ``model`` on the same process (else 400)."""
-    found = await uow.session.scalar(
-        select(model.id).where(model.id == ident, model.process_id == process_id, model.deleted_at.is_(None))
-    )
-    if found is None:
-        raise ValidationFailed([issue(field, "Not a record of this process", "not_found")])
 
 
 async def _prepare(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
@@ -102,7 +94,7 @@ async def _before_update(
         ("refinancing_line_item_id", ProcessLineItem),
     ):
         if data.get(attr) is not None:
-            await _belongs(uow, model, data[attr], process.id, camel(attr))
+            await same_process(uow, model, [data[attr]], process.id, camel(attr))
 
 
 async def _after_create(

@@ -85,6 +85,12 @@ async def test_update_moves_status_records_the_change_and_validates_links(proc, 
         "/api/procurement/processes", {"id": process, "selectedSupplierId": foreign}
     )
     assert status == 400 and reply["details"][0]["path"] == ["selectedSupplierId"]
+    foreign_item = await proc.line_item(other)
+    body = {"id": process, "refinancingLineItemId": foreign_item}
+    status, reply = await admin.put("/api/procurement/processes", body)
+    assert status == 400 and reply["details"][0]["path"] == ["refinancingLineItemId"]
+    body["refinancingLineItemId"] = await proc.line_item(process)
+    assert (await admin.put("/api/procurement/processes", body))[0] == 200
     # A null status (as in the documented example) leaves the status alone.
     assert (await admin.put("/api/procurement/processes", {"id": process, "statusValue": None}))[0] == 200
     assert (await proc.one("processes", process))["statusValue"] == "ordered"
