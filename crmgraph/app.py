@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -99,15 +100,15 @@ async def _probe(check: Callable[[], Awaitable[Any]]) -> bool:
         return False
 
 
-async def _dependencies(app: web.Application) -> dict[str, str]:
+async def _dependencies(app: web.Application, database: bool = True) -> dict[str, str]:
     """Database, Redis and worker (its heartbeat key in Redis: works for a separate process too)."""
     state = app[STATE]
 
-    async def database() -> bool:
+    async def reachable() -> bool:
         async with state["engine"].connect() as conn:
             return await conn.scalar(text("SELECT 1")) == 1
 
-    found = {"database": "up" if await _probe(database) else "down"}
+    found = {"database": "up" if await _probe(reachable) else "down"} if database else {}
     pool = state.get("redis")
     if pool is None:
         return {**found, "redis": "disabled", "worker": "disabled"}
@@ -118,9 +119,18 @@ async def _dependencies(app: web.Application) -> dict[str, str]:
     return {**found, "worker": "up" if heartbeat else "down"}
 
 
+HEALTH_TTL = 1.0  # seconds a /healthz probe of Redis and the worker is reused
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness (always 200 while the process serves) with the state of what it depends on."""
-    body: dict[str, Any] = {"ok": True, **await _dependencies(request.app)}
+    """Liveness (always 200 while the process serves) with the state of Redis and the worker, probed
+    at most once a second so that polling it stays cheap; ``/readyz`` probes everything afresh."""
+    state = request.app[STATE]
+    probed_at, found = state.get("health", (0.0, {}))
+    if time.monotonic() - probed_at > HEALTH_TTL:
+        found = await _dependencies(request.app, database=False)
+        state["health"] = (time.monotonic(), found)
+    body: dict[str, Any] = {"ok": True, **found}
     if WORKER_STATE["state"] != "stopped" or WORKER_STATE["restarts"]:
         body["inProcessWorker"] = WORKER_STATE  # `serve --worker`
     return web.json_response(body)

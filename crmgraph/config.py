@@ -44,9 +44,14 @@ class Settings:
     graphql_max_aliases: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_ALIASES", "15")))
     graphql_compile: bool = field(default_factory=lambda: _env("GRAPHQL_COMPILE", "1") not in ("0", "false"))
     graphql_max_cost: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_COST", "500000")))
+    graphql_max_response_bytes: int = field(
+        default_factory=lambda: int(_env("GRAPHQL_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024)))
+    )
     graphql_max_tokens: int = field(default_factory=lambda: int(_env("GRAPHQL_MAX_TOKENS", "2000")))
     login_rate_per_ip: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_IP", "20")))
     login_rate_per_email: int = field(default_factory=lambda: int(_env("LOGIN_RATE_PER_EMAIL", "5")))
+    # Longest a statement of a request may run (PostgreSQL interval syntax; "0" = unlimited).
+    request_statement_timeout: str = field(default_factory=lambda: _env("REQUEST_STATEMENT_TIMEOUT", "15s"))
     storage_dir: str = field(default_factory=lambda: _env("STORAGE_DIR", ".data/files"))
     reset_rate_per_account: int = field(default_factory=lambda: int(_env("RESET_RATE_PER_ACCOUNT", "3")))
     # Comma-separated addresses/networks of reverse proxies whose client-IP header is believed.

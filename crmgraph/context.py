@@ -114,9 +114,10 @@ class RequestContext:
         that run before anyone is authenticated (login, password reset, public lookups)."""
         if system:
             return SYSTEM
+        timeout = self.settings.request_statement_timeout
         if self.principal is None:
-            return RowScope()  # no tenant: nothing tenant-owned is visible
-        return RowScope(tenant_id=self.tenant_id())
+            return RowScope(statement_timeout=timeout)  # no tenant: nothing tenant-owned is visible
+        return RowScope(tenant_id=self.tenant_id(), statement_timeout=timeout)
 
     def _session(self, system: bool, read_only: bool = False) -> AsyncSession:
         return self.sessionmaker(info={"row_scope": self.row_scope(system), READ_ONLY: read_only})

@@ -91,6 +91,7 @@ class RowScope:
 
     tenant_id: object = None
     bypass: bool = False
+    statement_timeout: str = "0"  # per statement, PostgreSQL syntax ("15s"); "0" = none (system work)
 
     @property
     def role(self) -> str:
@@ -108,7 +109,7 @@ GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
 # The scope statement also reads the authentication generation (crmgraph.authn): same round trip.
 SET_SCOPE = text(
     "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
-    f" ({GENERATION_SQL})"
+    f" ({GENERATION_SQL}), set_config('statement_timeout', :timeout, :local)"
 )
 _SCOPE_PREFIX = "SELECT set_config('role'"
 _SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
@@ -154,7 +155,13 @@ def _apply_scope(connection: Connection, scope: RowScope) -> int | None:
     if session_level:
         info.pop(_SCOPE_INFO, None)
     row = connection.execute(
-        SET_SCOPE, {"role": scope.role, "tenant": scope.tenant, "local": not session_level}
+        SET_SCOPE,
+        {
+            "role": scope.role,
+            "tenant": scope.tenant,
+            "timeout": scope.statement_timeout,
+            "local": not session_level,
+        },
     ).one()
     if session_level:
         info[_SCOPE_INFO] = scope

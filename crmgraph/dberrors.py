@@ -14,10 +14,19 @@ from sqlalchemy.exc import DBAPIError
 
 from crmgraph.errors import Conflict, DomainError, Forbidden, ValidationFailed, issue
 
+
+class TooSlow(DomainError):
+    status = 503
+    code = "statement_timeout"
+
+    def __init__(self) -> None:
+        super().__init__("The request took too long; narrow it down (filters, page size) and retry")
+
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
 NOT_NULL_VIOLATION = "23502"
 INSUFFICIENT_PRIVILEGE = "42501"  # e.g. a row-level security WITH CHECK refusing a write
+QUERY_CANCELED = "57014"  # the request's statement timeout
 _KEY_COLUMN = re.compile(r"Key \(([a-z_][a-z0-9_]*)\)")
 
 # Unique indexes whose conflict has a documented message.
@@ -62,6 +71,8 @@ def domain_error(exc: DBAPIError) -> DomainError | None:
         return ValidationFailed([issue(path, "Required", "invalid_type")])
     if state == INSUFFICIENT_PRIVILEGE:
         return Forbidden(message="Outside your tenant")
+    if state == QUERY_CANCELED:
+        return TooSlow()
     if state and state.startswith("23"):
         return ValidationFailed([issue(path, "Invalid value", "invalid")])
     return None

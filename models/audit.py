@@ -29,3 +29,24 @@ class ActionLog(Base):
     snapshot_after: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class AccessLog(Base):
+    """A read of a sensitive record (who saw what, when)."""
+
+    __tablename__ = "access_logs"
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True, index=True)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    resource_kind: Mapped[str] = mapped_column(String(200), index=True)
+    resource_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    access_type: Mapped[str] = mapped_column(String(20), default="read")
+    fields: Mapped[list[str] | None] = mapped_column(JSONB, nullable=True)
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )

@@ -7,7 +7,7 @@ from functools import cache
 from crmgraph.catalog import operations
 from resolvers.entity import ENTITIES
 
-EXTRA_FEATURES = ["auth.sidebar.manage", "auth.users.credentials"]
+EXTRA_FEATURES = ["auth.sidebar.manage", "auth.users.credentials", "audit_logs.view_tenant"]
 
 
 def _title(feature_id: str) -> str:

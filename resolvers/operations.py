@@ -81,6 +81,22 @@ class Operation:
         return f"{self.module}.{self.name}"
 
 
+def pick(key: Any, convert: Callable[[Any], Any] | None = None) -> Callable[..., Awaitable[Any]]:
+    """A ``graphql_result`` answering with one part of the result (``result[key]``, converted)."""
+
+    async def part(_ctx: RequestContext, _input: Any, result: Any) -> Any:
+        value = result[key]
+        return convert(value) if convert is not None and value is not None else value
+
+    return part
+
+
+def created_or_found(result: tuple[Any, bool]) -> tuple[Any, int]:
+    """A ``Rest.reply`` for handlers returning ``(body, created)``: 201 when created, else 200."""
+    body, created = result
+    return body, 201 if created else 200
+
+
 def operation(
     name: str, module: str, *, rest: Rest | tuple[Rest, ...] = (), **options: Any
 ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:

@@ -1,5 +1,6 @@
 """The GraphQL adapter: ``/graphql`` (with GraphiQL) on the app."""
 
+import json
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,19 @@ from schema.root import build_schema
 class CrmGraphQLView(GraphQLView):
     """Errors are JSON like the REST API's: malformed requests are ``{"error"}`` bodies, and no
     unexpected exception (database errors carry SQL and bind parameters) reaches a client."""
+
+    max_response_bytes = 10 * 1024 * 1024
+
+    def encode_json(self, data: object) -> str:
+        """The response, unless it is larger than the ceiling: then an error telling to page it."""
+        encoded = json.dumps(data, separators=(",", ":"), default=str)
+        if len(encoded) > self.max_response_bytes:
+            too_big = {
+                "message": f"Response larger than {self.max_response_bytes} bytes: ask for fewer rows or fields",
+                "extensions": {"code": "response_too_large", "status": 413},
+            }
+            return json.dumps({"data": None, "errors": [too_big]})
+        return encoded
 
     async def get_context(self, request: web.Request, response: Any) -> RequestContext:  # type: ignore[override]
         return request[CTX]
@@ -39,4 +53,5 @@ class CrmGraphQLView(GraphQLView):
 
 def install(app: web.Application, settings: Settings) -> None:
     view = CrmGraphQLView(schema=build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
+    view.max_response_bytes = settings.graphql_max_response_bytes
     app.router.add_route("*", "/graphql", view)

@@ -114,3 +114,14 @@ async def test_every_list_edge_is_bounded_and_costed(admin, client):
     fanout = "{ tags { items { people { id tags { people { id displayName } } } } } }"
     result = await admin.gql(fanout)
     assert result["data"] is None and "Query cost" in result["errors"][0]["message"]
+
+
+async def test_a_response_above_the_ceiling_is_an_error_not_a_stall(client, admin):
+
+    view = next(r.handler for r in client.app.router.routes() if r.resource.canonical == "/graphql")
+    limit, view.max_response_bytes = view.max_response_bytes, 200
+    try:
+        result = await admin.gql("{ users { items { id email name createdAt } } }")
+    finally:
+        view.max_response_bytes = limit
+    assert result["data"] is None and result["errors"][0]["extensions"]["code"] == "response_too_large"

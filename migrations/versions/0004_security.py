@@ -1,7 +1,7 @@
 """security: installation secrets, one staff login per email, expiring secret-bearing mail
 
 Revision ID: 0004
-Revises: 0002 (temporarily; re-chain to 0003 when it lands)
+Revises: 0003
 """
 
 from collections.abc import Sequence

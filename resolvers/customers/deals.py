@@ -20,6 +20,7 @@ from models.customers import (
     Pipeline,
     PipelineStage,
 )
+from resolvers.audit_logs import record_access
 from resolvers.crud import guarded, service
 from resolvers.customers.common import camel_dict, viewer
 from resolvers.entity import Entity, Features, Field, Filter, Hooks, Relation, eq, one_of
@@ -239,10 +240,12 @@ async def deal_detail(ctx: RequestContext, ident: Any) -> dict[str, Any]:
                 )
             ).scalars()
             parties[kind] = [_party(row, kind) for row in rows]
-    return {
+    body = {
         "deal": camel_dict(deal, DEAL_DETAIL),
         "people": parties["person"],
         "companies": parties["company"],
         "customFields": deal.custom_fields or {},
         "viewer": await viewer(ctx),
     }
+    await record_access(ctx, DEAL.event_prefix, deal.id, sorted(body), deal.organization_id)
+    return body

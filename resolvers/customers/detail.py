@@ -23,6 +23,7 @@ from models.customers import (
     Person,
     Todo,
 )
+from resolvers.audit_logs import record_access
 from resolvers.crud import service
 from resolvers.customers.common import camel_dict, user_labels, viewer
 from resolvers.customers.deals import DEAL_SUMMARY
@@ -208,4 +209,5 @@ async def customer_detail(
     if entity is COMPANY:
         body["people"] = [camel_dict(p, PERSON_SUMMARY) for p in loaded.get("people", [])]
     body["viewer"] = await viewer(ctx)
+    await record_access(ctx, entity.event_prefix, customer.id, sorted(body), customer.organization_id)
     return body

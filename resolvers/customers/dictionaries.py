@@ -17,7 +17,7 @@ from models.customers import Dictionary, DictionaryEntry
 from resolvers.crud import flush_or_conflict
 from resolvers.customers.common import record_command
 from resolvers.customers.settings import MANAGE, selected_organization
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, created_or_found, operation, pick
 from resolvers.scope import effective_tenant, parse_uuid, tenant_tree
 
 VIEW = ["customers.people.view"]
@@ -94,19 +94,6 @@ class EntryOutput(BaseModel):
     isInherited: bool
 
 
-async def _items(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> list[dict[str, Any]]:
-    return result["items"]
-
-
-async def _entry(_ctx: RequestContext, _data: Any, result: Any) -> dict[str, Any]:
-    return result[0] if isinstance(result, tuple) else result
-
-
-def _created(result: tuple[dict[str, Any], bool]) -> tuple[dict[str, Any], int]:
-    entry, created = result
-    return entry, 201 if created else 200
-
-
 @operation(
     "customer_dictionary_entries",
     "customers",
@@ -115,7 +102,7 @@ def _created(result: tuple[dict[str, Any], bool]) -> tuple[dict[str, Any], int]:
     output=list[EntryOutput],
     features=tuple(VIEW),
     rest=Rest("GET", "/customers/dictionaries/{kind}"),
-    graphql_result=_items,
+    graphql_result=pick("items"),
 )
 async def list_entries(ctx: RequestContext, data: KindInput) -> dict[str, Any]:
     """Entries of the selected organization and its ancestors; for a value defined at several levels
@@ -216,8 +203,8 @@ class EntryRef(KindInput):
     input=EntryWrite,
     output=EntryOutput,
     features=tuple(MANAGE),
-    rest=Rest("POST", "/customers/dictionaries/{kind}", status=201, reply=_created),
-    graphql_result=_entry,
+    rest=Rest("POST", "/customers/dictionaries/{kind}", status=201, reply=created_or_found),
+    graphql_result=pick(0),
 )
 async def upsert_entry(ctx: RequestContext, data: EntryWrite) -> tuple[dict[str, Any], bool]:
     """Create an entry in the selected organization, or update the one with the same value
@@ -330,10 +317,6 @@ async def update_entry(ctx: RequestContext, data: EntryChange) -> dict[str, Any]
     return entry_json(entry, scope.organization_id)
 
 
-async def _success(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> bool:
-    return bool(result["success"])
-
-
 @operation(
     "delete_customer_dictionary_entry",
     "customers",
@@ -341,7 +324,7 @@ async def _success(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> 
     output=bool,
     features=tuple(MANAGE),
     rest=Rest("DELETE", "/customers/dictionaries/{kind}/{id}"),
-    graphql_result=_success,
+    graphql_result=pick("success"),
 )
 async def delete_entry(ctx: RequestContext, data: EntryRef) -> dict[str, Any]:
     """Delete an entry owned by the selected organization."""

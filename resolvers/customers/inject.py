@@ -24,7 +24,7 @@ from resolvers.crud import service
 from resolvers.customers.deals import DEAL
 from resolvers.customers.people import PERSON
 from resolvers.customers.timeline import COMMENT
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, created_or_found, operation, pick
 from resolvers.scope import org_scope, scope_conditions
 
 FEATURES = ["lead_intake.deals.inject"]
@@ -289,10 +289,6 @@ class InjectedDeal(BaseModel):
     commentId: uuid.UUID | None = None
 
 
-async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return result[0]
-
-
 @operation(
     "inject_deal",
     "customers",
@@ -300,8 +296,8 @@ async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], 
     output=InjectedDeal,
     features=tuple(FEATURES),
     transaction=False,  # its own unit of work, so a lost race is answered after a rollback
-    rest=Rest("POST", "/customers/deals/inject", status=201, reply=lambda r: (r[0], 201 if r[1] else 200)),
-    graphql_result=_body,
+    rest=Rest("POST", "/customers/deals/inject", status=201, reply=created_or_found),
+    graphql_result=pick(0),
 )
 async def inject_deal(ctx: RequestContext, body: InjectInput) -> tuple[dict[str, Any], bool]:
     """Turn an inbound website form into a deal (idempotent by ``externalId``): the documented

@@ -39,7 +39,7 @@ from resolvers.entity import (
     since,
     until,
 )
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 from resolvers.scope import live_in_scope, load_in_scope
 
 COMMON_ATTRS = (
@@ -399,10 +399,6 @@ class PhoneMatch(BaseModel):
     displayName: str | None = None
 
 
-async def _match(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> Any:
-    return result["match"]
-
-
 @operation(
     "person_by_phone",
     "customers",
@@ -411,7 +407,7 @@ async def _match(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> An
     output=PhoneMatch | None,
     features=tuple(PERSON.features.view),
     rest=Rest("GET", "/customers/people/check-phone"),
-    graphql_result=_match,
+    graphql_result=pick("match"),
 )
 async def check_phone(ctx: RequestContext, data: PhoneInput) -> dict[str, Any]:
     """The first person whose phone, stripped to digits, equals ``digits`` (4 or more digits)."""

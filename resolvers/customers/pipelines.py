@@ -16,7 +16,7 @@ from models.customers import Deal, Pipeline, PipelineStage
 from resolvers.crud import guarded
 from resolvers.customers.common import record_command
 from resolvers.entity import Entity, Features, Field, Hooks, Relation, eq
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 from resolvers.scope import ids_in_scope, load_in_scope
 
 FEATURES = Features.view_manage("customers.pipelines.view", "customers.pipelines.manage")
@@ -196,10 +196,6 @@ class ReorderInput(BaseModel):
     stages: list[StageOrder] = PydanticField(min_length=1, max_length=500)
 
 
-async def _ok(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> bool:
-    return bool(result["ok"])
-
-
 @operation(
     "reorder_pipeline_stages",
     "customers",
@@ -207,7 +203,7 @@ async def _ok(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> bool:
     output=bool,
     features=tuple(FEATURES.update),
     rest=Rest("POST", "/customers/pipeline-stages/reorder"),
-    graphql_result=_ok,
+    graphql_result=pick("ok"),
 )
 async def reorder_stages(ctx: RequestContext, data: ReorderInput) -> dict[str, Any]:
     """Set ``order`` of many stages in one transaction; every id must be a stage in scope."""

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crmgraph.context import RequestContext
 from crmgraph.errors import BadRequest, DomainError
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 REGON9_WEIGHTS = (8, 9, 2, 3, 4, 5, 6, 7)
@@ -124,17 +124,13 @@ class LookupInput(BaseModel):
     regon: str | None = None
 
 
-async def _data(_ctx: RequestContext, _input: Any, result: dict[str, Any]) -> Any:
-    return result["data"]
-
-
 @operation(
     "company_registry_lookup",
     "customers",
     kind="query",
     input=LookupInput,
     rest=Rest("POST", "/customers/companies/registry-lookup"),
-    graphql_result=_data,
+    graphql_result=pick("data"),
 )
 async def registry_lookup(ctx: RequestContext, data: LookupInput) -> dict[str, Any]:
     """Company data from the VAT registry for a NIP (preferred) or REGON (``null`` when it has no match)."""

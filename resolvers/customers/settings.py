@@ -15,7 +15,7 @@ from crmgraph.errors import BadRequest
 from models.customers import CustomerSettings
 from resolvers.crud import flush_or_conflict
 from resolvers.customers.common import record_command
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 from resolvers.scope import org_scope
 
 MANAGE = ["customers.settings.manage"]
@@ -44,10 +44,6 @@ class AddressFormatOutput(BaseModel):
     address_format: AddressFormat = PydanticField(alias="addressFormat")
 
 
-async def _format(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> str:
-    return result["addressFormat"]
-
-
 @operation(
     "customer_address_format",
     "customers",
@@ -55,7 +51,7 @@ async def _format(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> s
     output=str,
     features=tuple(MANAGE),
     rest=Rest("GET", "/customers/settings/address-format"),
-    graphql_result=_format,
+    graphql_result=pick("addressFormat"),
 )
 async def get_address_format(ctx: RequestContext) -> dict[str, Any]:
     """The address format of the selected organization."""
@@ -76,7 +72,7 @@ async def get_address_format(ctx: RequestContext) -> dict[str, Any]:
     output=str,
     features=tuple(MANAGE),
     rest=Rest("PUT", "/customers/settings/address-format"),
-    graphql_result=_format,
+    graphql_result=pick("addressFormat"),
 )
 async def set_address_format(ctx: RequestContext, data: AddressFormatInput) -> dict[str, Any]:
     """Store the address format of the selected organization (``line_first`` or ``street_first``)."""

@@ -17,7 +17,7 @@ from models.customers import CustomerEntity, Tag, TagAssignment
 from resolvers.crud import guarded
 from resolvers.customers.common import load_customer, record_command
 from resolvers.entity import Entity, Features, Field, Hooks, Relation
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 from resolvers.scope import ids_in_scope, load_in_scope
 
 FEATURES = Features.view_manage("customers.activities.view", "customers.activities.manage")
@@ -122,13 +122,6 @@ async def set_tags(
     )
 
 
-def _assignment_id(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> Any:
-    async def value() -> uuid.UUID:
-        return uuid.UUID(result["id"])
-
-    return value()
-
-
 @operation(
     "assign_customer_tag",
     "customers",
@@ -136,7 +129,7 @@ def _assignment_id(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> 
     output=uuid.UUID,
     features=tuple(FEATURES.create),
     rest=Rest("POST", "/customers/tags/assign", status=201),
-    graphql_result=_assignment_id,
+    graphql_result=pick("id", uuid.UUID),
 )
 async def assign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, Any]:
     """Link a tag to a customer (returns the assignment id); assigning twice returns the existing link."""
@@ -180,7 +173,7 @@ async def assign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, An
     output=uuid.UUID,
     features=tuple(FEATURES.delete),
     rest=Rest("POST", "/customers/tags/unassign"),
-    graphql_result=_assignment_id,
+    graphql_result=pick("id", uuid.UUID),
 )
 async def unassign_tag(ctx: RequestContext, data: AssignmentInput) -> dict[str, Any]:
     """Remove a tag from a customer (returns the assignment id); 404 when it was not assigned."""

@@ -38,7 +38,7 @@ from resolvers.procurement.rules import allowed_targets, check_transition, rules
 from resolvers.procurement.settings import Catalogs, catalogs_for, selected_organization
 from resolvers.procurement.timeline import add_event
 from resolvers.scope import load_in_scope
-from resolvers.undo import _undo_entity_step, undo_handler
+from resolvers.undo import Direction, apply_entity_step, undo_handler
 
 LABELLED = ("status", "type")
 
@@ -335,21 +335,25 @@ async def status_transitions(ctx: RequestContext, data: TransitionsQuery) -> dic
 
 
 @undo_handler(f"{PROCESS.event_prefix}.update")
-async def _undo_update(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
-    """Undoing an update moves the status back: the transition rules apply to that move too."""
+async def _undo_update(
+    ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any], direction: Direction
+) -> None:
+    """Undoing (or redoing) an update moves the status: the transition rules apply to that move too."""
     process = await uow.session.get(ProcurementProcess, uuid.UUID(step["resourceId"]), with_for_update=True)
-    before = step.get("before") or {}
-    if process is not None and "statusValue" in before:
+    wanted = step.get("before" if direction == "undo" else "after") or {}
+    if process is not None and "statusValue" in wanted:
         await check_transition(
             uow.session,
             process.tenant_id,
             process.organization_id,
             process.status_value,
-            before["statusValue"],
+            wanted["statusValue"],
         )
-    await _undo_entity_step(uow, PROCESS, step)
+    await apply_entity_step(ctx, uow, PROCESS, step, direction)
 
 
 @undo_handler(f"{PROCESS.event_prefix}.completed")
-async def _undo_completed(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
-    """Nothing of its own: the completion's update step puts the process back."""
+async def _undo_completed(
+    ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any], direction: Direction
+) -> None:
+    """Nothing of its own: the completion's update step moves the process back (or forth)."""

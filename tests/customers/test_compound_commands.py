@@ -17,7 +17,7 @@ from models.events import OutboxEvent
 from resolvers.crud import service
 from resolvers.customers.deals import DEAL
 from resolvers.customers.people import PERSON
-from resolvers.undo import find_log, undo_log
+from resolvers.undo import undo
 from tests.customers.test_inject import COOPERATION, WIZARD, inject_body
 
 
@@ -80,7 +80,7 @@ async def test_inject_is_one_command_and_undoes_as_one(settings, sessionmaker, c
     assert kinds == ["customers.person", "customers.person", "customers.deal", "customers.comment"]
 
     ctx = await request_context(settings, sessionmaker, admin)
-    await undo_log(ctx, await find_log(ctx, log.undo_token))
+    await undo(ctx, log.undo_token)
     for path, ident in (
         ("deals", body["id"]),
         ("people", body["personEntityId"]),
@@ -89,7 +89,7 @@ async def test_inject_is_one_command_and_undoes_as_one(settings, sessionmaker, c
     ):
         assert (await crm.list(path, ids=ident))["items"] == [], path
     with pytest.raises(BadRequest):  # an undone entry cannot be undone twice
-        await find_log(ctx, log.undo_token)
+        await undo(ctx, log.undo_token)
 
 
 async def test_inject_failing_midway_leaves_nothing(sessionmaker, crm, admin, world):

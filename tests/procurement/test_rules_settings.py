@@ -6,14 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from crmgraph.errors import Conflict
 from models.audit import ActionLog
-from resolvers.undo import find_log, undo_log
 from tests.conftest import login
-from tests.customers.test_compound_commands import request_context
 from tests.factories import make_world
 
 RULES = "/api/procurement/status-transition-rules"
@@ -162,7 +158,11 @@ async def test_rules_and_settings_need_the_settings_feature(client, sessionmaker
     assert (await stranger.post(f"{RULES}/reorder", {"ids": [rule["id"]]}))[0] == 400
 
 
-async def complete_and_undo(settings: Any, sessionmaker: Any, admin: Any, process: str) -> None:
+UNDO = "/api/audit_logs/audit-logs/actions"
+
+
+async def complete_and_undo(sessionmaker: Any, admin: Any, process: str) -> tuple[int, Any]:
+    """Complete ``process``, then undo that command through the audit-log route."""
     assert (await admin.post("/api/procurement/processes/complete", {"id": process}))[0] == 200
     async with sessionmaker() as session:
         log = await session.scalar(
@@ -172,16 +172,21 @@ async def complete_and_undo(settings: Any, sessionmaker: Any, admin: Any, proces
                 ActionLog.execution_state == "done",
             )
         )
-    ctx = await request_context(settings, sessionmaker, admin)
-    await undo_log(ctx, await find_log(ctx, log.undo_token))
+    return await admin.post(f"{UNDO}/undo", {"undoToken": log.undo_token})
 
 
-async def test_undoing_a_completion_reopens_the_process_within_the_rules(settings, sessionmaker, admin, proc):
+async def test_undo_and_redo_of_a_completion_obey_the_rules(sessionmaker, admin, proc):
     process = await proc.process()
-    await complete_and_undo(settings, sessionmaker, admin, process)
+    status, undone = await complete_and_undo(sessionmaker, admin, process)
+    assert status == 200, undone
     row = await proc.one("processes", process)
     assert (row["statusValue"], row["closedAt"]) == ("new", None)  # reopened, not deleted
-    await proc.rule("new", "closed")  # closed -> new is not among the rules: the undo is refused
-    with pytest.raises(Conflict):
-        await complete_and_undo(settings, sessionmaker, admin, process)
+    status, redone = await admin.post(f"{UNDO}/redo", {"logId": undone["logId"]})
+    assert status == 200, redone
     assert (await proc.one("processes", process))["statusValue"] == "closed"
+
+    other = await proc.process()
+    await proc.rule("new", "closed")  # closed -> new is not among the rules: undoing is refused
+    status, reply = await complete_and_undo(sessionmaker, admin, other)
+    assert status == 409 and reply["code"] == "invalid_transition", reply
+    assert (await proc.one("processes", other))["statusValue"] == "closed"
