@@ -120,7 +120,13 @@ async def _apply(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any], dir
     if handler is not None:
         await handler(ctx, uow, step, direction)
         return
-    entity = entity_of(step["resourceKind"])
+    await apply_entity_step(ctx, uow, entity_of(step["resourceKind"]), step, direction)
+
+
+async def apply_entity_step(
+    ctx: RequestContext, uow: UnitOfWork, entity: Entity, step: dict[str, Any], direction: Direction
+) -> None:
+    """The generic undo/redo of one entity write (handlers that add a rule call it after checking)."""
     before, after = step.get("before"), step.get("after")
     wanted = before if direction == "undo" else after  # the state the record must end up in
     obj = await uow.session.get(entity.model, uuid.UUID(step["resourceId"]), with_for_update=True)

@@ -92,6 +92,25 @@ async def seed_graph(api: Api) -> None:
         tag = await create("/customers/tags", {"label": f"Tag {customer[:6]}"})
         status, _ = await api.post("/api/customers/tags/assign", {"tagId": tag, "entityId": customer})
         assert status in (200, 201)
+    for customer in (person, company):  # procurement: a process per customer kind, every edge seeded
+        process = await create("/procurement/processes", {"title": "Parts", "customerEntityId": customer})
+        item = await create("/procurement/process-line-items", {"processId": process, "title": "Pads"})
+        supplier = await create(
+            "/procurement/process-suppliers",
+            {
+                "processId": process,
+                "vendorLabel": "Vendor",
+                "vendorCustomerEntityId": company,
+                "lineItemIds": [item],
+            },
+        )
+        await create(
+            "/procurement/process-tasks", {"processId": process, "title": "Quote", "supplierId": supplier}
+        )
+        status, _ = await api.put(
+            "/api/procurement/processes", {"id": process, "selectedSupplierId": supplier}
+        )
+        assert status == 200
 
 
 def forced_through_resolvers(query: str) -> str:
