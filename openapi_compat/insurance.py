@@ -7,11 +7,13 @@ from typing import Any
 
 from crmgraph.errors import ValidationFailed, issue
 from crmgraph.storage import LocalStorage, StoredFile
+from models.insurance import Lead
 from openapi_compat.crud import crud_routes
 from openapi_compat.routing import Reply, RestRequest, route
 from resolvers.insurance.attachments import MAX_BYTES, InsuranceAttachmentImportInput, attach, item
 from resolvers.insurance.entities import INSURER, INSURER_CONTACT, LEAD, POLICY
 from resolvers.operations import OPERATIONS, invoke
+from resolvers.scope import load_in_scope
 
 for _entity in (INSURER, INSURER_CONTACT, LEAD, POLICY):
     crud_routes(_entity)
@@ -27,6 +29,8 @@ async def lead_attachment(request: RestRequest) -> Any:
         op = OPERATIONS["import_insurance_lead_attachment"]
         _, result = await invoke(op, request.ctx, {**body, "id": lead_id})
         return Reply(result, 201)
+    async with request.ctx.read_session() as session:  # 404 before reading any upload
+        await load_in_scope(request.ctx, session, Lead, lead_id, "Lead")
     storage = LocalStorage(request.ctx.settings.storage_dir)
     form = await request.upload_form(storage, MAX_BYTES)
     files = {name: value for name, value in form.items() if isinstance(value, StoredFile)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -152,6 +153,11 @@ async def _save(
     )
 
 
+def printable(value: str | None) -> str:
+    """Client-given names without control characters (NUL never reaches the database)."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", value or "").strip()
+
+
 def parse_tags(raw: Any) -> list[str] | None:
     """``tags``: a JSON array of strings (multipart sends it as a JSON string)."""
     if raw in (None, ""):
@@ -160,7 +166,9 @@ def parse_tags(raw: Any) -> list[str] | None:
         tags = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
         tags = None
-    if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t) <= 100 for t in tags):
+    if not isinstance(tags, list) or not all(
+        isinstance(t, str) and 0 < len(t) <= 100 and "\x00" not in t for t in tags
+    ):
         raise ValidationFailed([issue("tags", "A JSON array of strings", "invalid_type")])
     return tags[:50]
 
@@ -178,8 +186,8 @@ async def attach(
                 tenant_id=lead.tenant_id,
                 organization_id=lead.organization_id,
                 lead_id=lead.id,
-                file_name=(stored.filename or "attachment")[:255],
-                content_type=stored.content_type[:255],
+                file_name=printable(stored.filename)[:255] or "attachment",
+                content_type=printable(stored.content_type)[:255] or "application/octet-stream",
                 file_size=stored.size,
                 storage_key=stored.key,
                 sha256=stored.sha256,
