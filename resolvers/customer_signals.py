@@ -19,7 +19,7 @@ from models.customers import Person
 from resolvers.crud import guarded, service
 from resolvers.entity import Entity, Features, Field, Hooks, Relation, eq, since, until
 from resolvers.insurance.entities import check_references
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, created_or_found, operation, pick
 from resolvers.scope import live_in_scope, org_scope
 from resolvers.validation import SafeDatetime, SafeDict
 
@@ -122,10 +122,6 @@ async def _customer_by_email(ctx: RequestContext, email: str) -> uuid.UUID:
     return found
 
 
-async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return result[0]
-
-
 @operation(
     "ingest_customer_signal",
     MODULE,
@@ -133,8 +129,8 @@ async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], 
     output=IngestedCustomerSignal,
     features=("customer_signals.ingest",),
     transaction=False,
-    rest=Rest("POST", "/customer_signals/signals", status=201, reply=lambda r: (r[0], 201 if r[1] else 200)),
-    graphql_result=_body,
+    rest=Rest("POST", "/customer_signals/signals", status=201, reply=created_or_found),
+    graphql_result=pick(0),
 )
 async def ingest(ctx: RequestContext, data: CustomerSignalInput) -> tuple[dict[str, Any], bool]:
     """Record a signal once per ``(source, externalId)`` in the organization; the customer is named

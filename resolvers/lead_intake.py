@@ -21,7 +21,7 @@ from crmgraph.context import RequestContext
 from models.customers import Comment, DealPerson
 from resolvers.customers.inject import InjectInput, inject_deal
 from resolvers.customers.settings import selected_organization
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, created_or_found, operation, pick
 
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -72,10 +72,6 @@ async def _recorded(ctx: RequestContext, deal_id: str) -> dict[str, str | None]:
     return {"personEntityId": str(person) if person else None, "commentId": str(comment) if comment else None}
 
 
-async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return result[0]
-
-
 @operation(
     "submit_lead_intake",
     "lead_intake",
@@ -83,8 +79,8 @@ async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], 
     output=LeadIntakeResult,
     features=("lead_intake.submit",),
     transaction=False,  # the injection opens its own unit of work
-    rest=Rest("POST", "/lead-intake", status=201, reply=lambda r: (r[0], 201 if r[1] else 200)),
-    graphql_result=_body,
+    rest=Rest("POST", "/lead-intake", status=201, reply=created_or_found),
+    graphql_result=pick(0),
 )
 async def submit(ctx: RequestContext, data: LeadIntakeInput) -> tuple[dict[str, Any], bool]:
     """Create (or find again) the contact person and the deal of a website lead form."""

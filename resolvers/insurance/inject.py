@@ -25,7 +25,7 @@ from resolvers.crud import service
 from resolvers.customers.inject import DEFAULT_SOURCE, InjectInput, _live, _referring_partner, map_form
 from resolvers.insurance.attachments import file_url, import_remote
 from resolvers.insurance.entities import LEAD
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, created_or_found, operation, pick
 from resolvers.scope import org_scope
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,6 @@ class InjectedLead(BaseModel):
     attachments: list[InsuranceInjectedFile] = []
 
 
-async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return result[0]
-
-
 @operation(
     "inject_insurance_lead",
     "insurance",
@@ -110,8 +106,8 @@ async def _body(_ctx: RequestContext, _data: Any, result: tuple[dict[str, Any], 
     output=InjectedLead,
     features=FEATURES,
     transaction=False,  # its own unit of work; attachments are fetched after it commits
-    rest=Rest("POST", "/insurance/leads/inject", status=201, reply=lambda r: (r[0], 201 if r[1] else 200)),
-    graphql_result=_body,
+    rest=Rest("POST", "/insurance/leads/inject", status=201, reply=created_or_found),
+    graphql_result=pick(0),
 )
 async def inject_lead(ctx: RequestContext, body: InjectInput) -> tuple[dict[str, Any], bool]:
     """Turn an inbound insurance inquiry into a lead (idempotent by ``externalId``): the documented
