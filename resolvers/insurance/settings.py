@@ -21,6 +21,7 @@ from crmgraph.context import RequestContext
 from crmgraph.errors import ValidationFailed, issue
 from models.insurance import InsuranceSetting
 from resolvers.crud import flush_or_conflict
+from resolvers.customers.settings import selected_organization
 from resolvers.events import record_command
 from resolvers.operations import Rest, operation
 from resolvers.validation import BoundedInt
@@ -210,14 +211,7 @@ SETTINGS = (
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 
 
-async def selected_organization(ctx: RequestContext) -> tuple[uuid.UUID, uuid.UUID]:
-    """Tenant and organization the settings belong to (selected, else the caller's)."""
-    from resolvers.customers.settings import selected_organization as customers_selection
-
-    return await customers_selection(ctx)
-
-
-async def _stored(ctx: RequestContext, session: Any, setting: Setting, tenant_id: Any, org_id: Any) -> Any:
+async def _stored(session: Any, setting: Setting, tenant_id: Any, org_id: Any) -> Any:
     return await session.scalar(
         select(InsuranceSetting).where(
             InsuranceSetting.tenant_id == tenant_id,
@@ -238,9 +232,9 @@ async def read_setting(
         tenant_id = ctx.tenant_id()
     if session is None:
         async with ctx.read_session() as own:
-            row = await _stored(ctx, own, setting, tenant_id, organization_id)
+            row = await _stored(own, setting, tenant_id, organization_id)
     else:
-        row = await _stored(ctx, session, setting, tenant_id, organization_id)
+        row = await _stored(session, setting, tenant_id, organization_id)
     return setting.model.model_validate(row.value if row is not None else setting.default)
 
 
@@ -249,7 +243,7 @@ async def write_setting(ctx: RequestContext, setting: Setting, document: BaseMod
     tenant_id, org_id = await selected_organization(ctx)
     value = document.model_dump(mode="json")
     async with ctx.unit_of_work() as uow:
-        row = await _stored(ctx, uow.session, setting, tenant_id, org_id)
+        row = await _stored(uow.session, setting, tenant_id, org_id)
         before = row.value if row is not None else None
         if row is None:
             row = InsuranceSetting(

@@ -47,11 +47,20 @@ def stamps() -> list[Field]:
     ]
 
 
-async def _program_rules(ctx: RequestContext, uow: UnitOfWork, *args: Any) -> None:
-    obj, data = (None, args[0]) if len(args) == 1 else args
+def _program_rules(data: dict[str, Any], program: PartnerProgram | None = None) -> None:
     if "name" in data and not (data["name"] or "").strip():
         raise ValidationFailed([issue("name", "Name is required", "too_small")])
-    check_period(data, obj)
+    check_period(data, program)
+
+
+async def _program_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+    _program_rules(data)
+
+
+async def _program_update(
+    ctx: RequestContext, uow: UnitOfWork, program: PartnerProgram, data: dict[str, Any]
+) -> None:
+    _program_rules(data, program)
 
 
 PROGRAM = Entity(
@@ -78,7 +87,7 @@ PROGRAM = Entity(
     ],
     filters=[eq("isActive", PartnerProgram.is_active, bool)],
     relations=[Relation("memberships", "partner_membership", "many", target_fk="program_id")],
-    hooks=guarded(PartnerProgram, Hooks(before_create=_program_rules, before_update=_program_rules)),
+    hooks=guarded(PartnerProgram, Hooks(before_create=_program_create, before_update=_program_update)),
     description="A partner (referral) program of an organization.",
 )
 
