@@ -1,6 +1,17 @@
 """SQLAlchemy models, one module per domain module. Importing this package registers every table."""
 
-from models import api_keys, audit, auth, customers, directory, events, procurement  # noqa: F401
+from models import (  # noqa: F401
+    api_keys,
+    audit,
+    auth,
+    customer_signals,
+    customers,
+    directory,
+    events,
+    insurance,
+    partner_programs,
+    procurement,
+)
 from models.base import Base
 
 __all__ = ["Base"]

@@ -197,15 +197,17 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.features:
         entry["responses"]["403"] = {"description": "Missing required features"}
     if op.method in ("POST", "PUT", "PATCH") or doc.get("request_example") is not None:
-        content_type = doc.get("request_content_type") or "application/json"
+        # The catalog lists alternatives as "multipart/form-data | application/json".
+        content_types = (doc.get("request_content_type") or "application/json").split("|")
         schema = _body_schema(op)
         entry["requestBody"] = {
             "required": schema is not None,
             "content": {
-                content_type: {
+                content_type.strip(): {
                     "schema": schema or {"type": "object"},
                     "example": doc.get("request_example") or {},
                 }
+                for content_type in content_types
             },
         }
     return entry

@@ -64,6 +64,8 @@ def mount_operation(op: Operation, binding: Rest) -> None:
     route(
         binding.method,
         binding.path,
+        # An operation that requires authentication says so even where the catalog does not.
+        auth=True if op.auth else None,
         features=list(op.features),
         status=binding.status,
         enforce=False,  # ``invoke`` checks them, for REST and GraphQL alike

@@ -71,6 +71,8 @@ def build_object_types(entities: list[Entity]) -> None:
         for f in entity.fields:
             if f.read:
                 annotations[f.attr] = scalar(f.type) | None
+                # Named after the REST key (``metadata_`` -> ``metadata``), as the compiled path does.
+                setattr(cls, f.attr, strawberry.field(name=f.camel))
         cls.__annotations__ = annotations
         for relation in entity.relations:
             if relation.target not in classes:
@@ -121,9 +123,10 @@ def _input_type(entity: Entity, mode: str) -> type | None:
     for f in entity.fields:
         if mode == "create" and f.create and f.required:
             annotations[f.attr] = scalar(f.type)
+            setattr(cls, f.attr, strawberry.field(name=f.camel))
         elif f.create if mode == "create" else f.update:
             annotations[f.attr] = scalar(f.type) | None
-            setattr(cls, f.attr, strawberry.UNSET)
+            setattr(cls, f.attr, strawberry.field(default=strawberry.UNSET, name=f.camel))
     if not annotations:
         return None
     cls.__annotations__ = annotations

@@ -111,6 +111,39 @@ async def seed_graph(api: Api) -> None:
             "/api/procurement/processes", {"id": process, "selectedSupplierId": supplier}
         )
         assert status == 200
+    await seed_insurance_graph(api, create, person=person, company=company, deal=deal)
+
+
+async def seed_insurance_graph(api: Api, create: Any, *, person: str, company: str, deal: str) -> None:
+    """Insurers, contacts, a policy, a lead with a file, a partner program and a signal, linked."""
+    from aiohttp import FormData
+
+    insurer = await create("/insurance/insurers", {"code": "eq", "name": "Equivalence Insurance"})
+    contact = await create("/insurance/insurer-contacts", {"insurerId": insurer, "fullName": "Ida Agent"})
+    parties = {"insuredPersonEntityId": person, "referringPartnerEntityId": person, "dealId": deal}
+    policy = await create(
+        "/insurance/policies",
+        {"policyNumber": "EQ-1", "insurerId": insurer, "insurerContactId": contact, **parties},
+    )
+    await create(
+        "/insurance/policies",
+        {"policyNumber": "EQ-2", "insurerId": insurer, "insuredCompanyEntityId": company},
+    )
+    lead = await create(
+        "/insurance/leads",
+        {"title": "Equal lead", "linkedPolicyId": policy, "referringPartnerEntityId": person},
+    )
+    form = FormData()
+    form.add_field("file", b"%PDF-1.4 equal", filename="equal.pdf", content_type="application/pdf")
+    status, reply = await api.post(f"/api/insurance/leads/{lead}/attachments", data=form)
+    assert status == 201, reply
+    program = await create("/partner_programs/programs", {"name": "Equal partners"})
+    await create(f"/partner_programs/programs/{program}/memberships", {"partnerEntityId": person})
+    status, reply = await api.post(
+        "/api/customer_signals/signals",
+        {"signalType": "visit", "externalId": "eq-1", "customerEntityId": person, "dealId": deal},
+    )
+    assert status == 201, reply
 
 
 def forced_through_resolvers(query: str) -> str:
@@ -133,9 +166,7 @@ async def test_relation_is_the_same_on_every_executor(graph: Api, entity: Entity
     compiled = await run(graph, query)
     items = compiled[root]["items"]
     assert await run(graph, forced_through_resolvers(query)) == compiled
-    fragment = (
-        f"query {{ {root}(pageSize: 100) {{ items {{ ...F }} }} }} fragment F on {entity.graphql_name} {{ {fields} }}"
-    )
+    fragment = f"query {{ {root}(pageSize: 100) {{ items {{ ...F }} }} }} fragment F on {entity.graphql_name} {{ {fields} }}"
     assert await run(graph, fragment) == compiled
 
     edges = [item[camel(relation.name)] for item in items]

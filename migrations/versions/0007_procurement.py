@@ -1,7 +1,7 @@
 """procurement: processes, line items, suppliers, tasks, timeline, settings, status-transition rules
 
 Revision ID: 0007
-Revises: 0009 (temporarily, so the branch migrates on its own; re-chain to 0006 when it lands)
+Revises: 0005
 Create Date: 2026-11-25 21:58:16.039399
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | None = "0009"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
