@@ -251,6 +251,8 @@ def _to_response(result: Any, default_status: int, ctx: RequestContext) -> web.S
         response: web.StreamResponse = web.Response(
             status=302, headers={**headers, "Location": reply.redirect}
         )
+    elif reply.status == 204:  # "No response body."
+        response = web.Response(status=204, headers=headers)
     else:
         response = web.json_response(reply.body, status=reply.status, headers=headers, dumps=_dumps)
     for name, value, options in reply.set_cookies:
