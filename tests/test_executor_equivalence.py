@@ -23,6 +23,7 @@ from resolvers.entity import ENTITIES, Entity, Relation, camel
 from schema.entity import snake
 from tests.conftest import Api, login
 from tests.factories import make_world
+from tests.resources.conftest import Fleet
 
 register_routes()  # every module's routes, entities and operations
 
@@ -92,6 +93,35 @@ async def seed_graph(api: Api) -> None:
         tag = await create("/customers/tags", {"label": f"Tag {customer[:6]}"})
         status, _ = await api.post("/api/customers/tags/assign", {"tagId": tag, "entityId": customer})
         assert status in (200, 201)
+        await seed_resources(api, create, customer)
+
+
+async def seed_resources(api: Api, create: Any, customer: str) -> None:
+    """A typed, tagged vehicle of ``customer`` with its service book, timeline, image and accessory."""
+    kind = await create("/resources/resource-types", {"name": f"Type {customer[:6]}"})
+    vehicle = await create(
+        "/resources/resources", {"name": "Bike", "resourceTypeId": kind, "customerEntityId": customer}
+    )
+    accessory = await create("/resources/resources", {"name": "Top case", "customerEntityId": customer})
+    await create(
+        "/resources/resource-accessory-links", {"hostResourceId": vehicle, "accessoryResourceId": accessory}
+    )
+    await create(
+        "/resources/service-book",
+        {
+            "entityId": vehicle,
+            "serviceType": "inspection",
+            "serviceActivity": "Check",
+            "serviceInAt": "2030-01-01T10:00:00.000Z",
+        },
+    )
+    await create("/resources/activities", {"entityId": vehicle, "activityType": "call"})
+    await create("/resources/comments", {"entityId": vehicle, "body": "note"})
+    tag = await create("/resources/tags", {"label": f"Tag {customer[:6]}"})
+    status, _ = await api.post("/api/resources/resources/tags/assign", {"tagId": tag, "resourceId": vehicle})
+    assert status == 201
+    status, image = await Fleet(api).upload(vehicle)
+    assert status == 201, image
 
 
 def forced_through_resolvers(query: str) -> str:

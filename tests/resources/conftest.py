@@ -11,6 +11,12 @@ from PIL import Image
 
 from tests.conftest import Api
 
+SERVICE = {
+    "serviceType": "inspection",
+    "serviceActivity": "Annual",
+    "serviceInAt": "2025-03-01T08:00:00.000Z",
+}
+
 
 class Fleet:
     """Creates resources-module records through the REST API as ``api`` and returns their ids."""
