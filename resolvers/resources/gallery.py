@@ -16,7 +16,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import select, update
 
 from crmgraph.context import RequestContext, UnitOfWork
-from crmgraph.errors import ValidationFailed, issue
+from crmgraph.errors import BadRequest, NotFound, ValidationFailed, issue
 from crmgraph.storage import LocalStorage, StoredFile
 from models.resources import GalleryImage
 from resolvers.crud import guarded, service
@@ -32,6 +32,7 @@ from resolvers.resources.common import (
     resource_relation,
     scope_fields,
 )
+from resolvers.undo import undo_handler
 from resolvers.validation import text
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -102,6 +103,22 @@ GALLERY_IMAGE = Entity(
     ),
     description="An image in a resource's gallery.",
 )
+
+
+@undo_handler("resources.resource_gallery_image.delete")
+async def _undo_delete(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
+    raise BadRequest("Deleting an image cannot be undone: its files are gone")
+
+
+@undo_handler("resources.resource_gallery_image.create")
+async def _undo_upload(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
+    """Undoing an upload removes the image and its files."""
+    image = await uow.session.get(GalleryImage, uuid.UUID(step["resourceId"]), with_for_update=True)
+    if image is None:
+        raise NotFound("The record no longer exists")
+    await _drop_files(ctx, uow, image)
+    await uow.session.delete(image)
+    await uow.session.flush()
 
 
 def _inspect_image(data: bytes) -> tuple[str, int, int, bytes]:

@@ -3,8 +3,15 @@ changes only the keys sent, DELETE answers 204 without a body)."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
+from crmgraph.errors import BadRequest
+from models.audit import ActionLog
 from models.resources import GalleryImage
+from resolvers.undo import find_log, undo_log
 from tests.conftest import login
+from tests.customers.test_compound_commands import request_context
 from tests.factories import make_world
 from tests.resources.conftest import Fleet, png
 
@@ -132,3 +139,32 @@ async def test_accessory_links_are_tenant_scoped(client, sessionmaker, fleet):
     assert (await intruder.api.post(LINKS, {"hostResourceId": own, "accessoryResourceId": case}))[0] == 404
     assert (await intruder.api.call("PATCH", LINKS, json={"id": link, "quantity": 3}))[0] == 404
     assert (await intruder.api.delete(f"{LINKS}?id={link}"))[0] == 404
+
+
+async def test_undo_of_an_upload_removes_the_files_and_a_deletion_is_final(
+    fleet, settings, sessionmaker, storage_dir
+):
+    bike = await fleet.resource()
+    status, image = await fleet.upload(bike)
+    assert status == 201
+    keys = await _keys(sessionmaker, image["id"])
+    ctx = await request_context(settings, sessionmaker, fleet.api)
+
+    async def log_of(command: str) -> ActionLog:
+        async with sessionmaker() as session:
+            return await session.scalar(
+                select(ActionLog).where(ActionLog.resource_id == image["id"], ActionLog.command_id == command)
+            )
+
+    await undo_log(
+        ctx, await find_log(ctx, (await log_of("resources.resource_gallery_image.create")).undo_token)
+    )
+    assert (await fleet.list("resources/resource-gallery", resourceId=bike))["items"] == []
+    assert not any(_path(storage_dir, key).exists() for key in keys)
+
+    status, image = await fleet.upload(bike)
+    assert (await fleet.api.delete(f"{GALLERY}?id={image['id']}"))[0] == 204
+    with pytest.raises(BadRequest):
+        await undo_log(
+            ctx, await find_log(ctx, (await log_of("resources.resource_gallery_image.delete")).undo_token)
+        )
