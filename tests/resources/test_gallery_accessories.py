@@ -168,3 +168,11 @@ async def test_undo_of_an_upload_removes_the_files_and_a_deletion_is_final(
         await undo_log(
             ctx, await find_log(ctx, (await log_of("resources.resource_gallery_image.delete")).undo_token)
         )
+
+
+async def test_a_malformed_multipart_body_is_a_400(fleet):
+    body = b'--xx\r\nContent-Disposition: form-data; name="\x07\xc3"\r\nBad Header\r\n\r\nvalue\r\n--xx--\r\n'
+    status, reply = await fleet.api.call(
+        "POST", GALLERY, data=body, headers={"Content-Type": "multipart/form-data; boundary=xx"}
+    )
+    assert status == 400 and reply["error"]
