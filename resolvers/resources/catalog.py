@@ -65,7 +65,7 @@ RESOURCE_TYPE = Entity(
         Field("description", str, search=True, max_length=4000),
         *appearance(),
         Field("financing_eligible", bool, sort=True, description="Vehicles of this type may be financed."),
-        *scope_fields(),
+        *scope_fields(org_on_create=True),
     ],
     relations=[Relation("resources", "resource", "many", target_fk="resource_type_id")],
     computed=[Computed("resourceCount", _resource_count)],
@@ -159,7 +159,7 @@ RESOURCE = Entity(
         Field("insurance_policy_id", uuid.UUID, description="The insurance policy covering it."),
         Field("procurement_process_id", uuid.UUID, description="The procurement process that bought it."),
         Field("financing_profile", dict, description="Financing terms (free-form object)."),
-        *scope_fields(),
+        *scope_fields(org_on_create=True),
     ],
     filters=[
         eq("resourceTypeId", Resource.resource_type_id, uuid.UUID),
@@ -267,7 +267,7 @@ RESOURCE_TAG = Entity(
         Field("label", str, required=True, sort=True, search=True, max_length=150),
         Field("color", str, max_length=32),
         Field("description", str, max_length=2000),
-        *scope_fields(),
+        *scope_fields(org_on_create=True),
     ],
     relations=[
         Relation(

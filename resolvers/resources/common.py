@@ -33,8 +33,13 @@ def appearance() -> list[Field]:
     return [Field("appearance_icon", str, max_length=64), Field("appearance_color", str, max_length=32)]
 
 
-def scope_fields(*, timestamps: bool = True) -> list[Field]:
-    fields = [Field("organization_id", uuid.UUID, **READONLY), Field("tenant_id", uuid.UUID, **READONLY)]
+def scope_fields(*, timestamps: bool = True, org_on_create: bool = False) -> list[Field]:
+    """Tenant, organization and timestamps (read-only; ``org_on_create``: a create may name an
+    organization in the caller's scope, as documented for top-level records)."""
+    fields = [
+        Field("organization_id", uuid.UUID, create=org_on_create, update=False),
+        Field("tenant_id", uuid.UUID, **READONLY),
+    ]
     if timestamps:
         fields += [
             Field("created_at", datetime, sort=True, **READONLY),

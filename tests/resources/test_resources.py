@@ -104,3 +104,16 @@ async def test_deleting_a_resource_takes_its_records_along(fleet):
     assert await fleet.ids("resources/service-book", ids=entry) == []
     assert await fleet.ids("resources/comments", ids=comment) == []
     assert (await fleet.list("resources/resource-accessory-links", hostResourceId=accessory))["items"] == []
+
+
+async def test_a_resource_may_be_created_in_an_organization_and_its_records_follow(fleet, world):
+    bike = await fleet.resource(organizationId=str(world.branch_org))
+    (item,) = (await fleet.list("resources/resources", ids=bike))["items"]
+    assert item["organization_id"] == str(world.branch_org)
+    entry = await fleet.create("resources/service-book", {"entityId": bike, **SERVICE})
+    (entry_item,) = (await fleet.list("resources/service-book", ids=entry))["items"]
+    assert entry_item["organizationId"] == str(world.branch_org)
+    status, body = await fleet.api.post(
+        "/api/resources/resources", {"name": "X", "organizationId": "00000000-0000-4000-8000-000000000000"}
+    )
+    assert status == 400 and body["details"][0]["path"] == ["organizationId"]
