@@ -136,7 +136,7 @@ def _inspect_image(data: bytes) -> tuple[str, int, int, bytes]:
             image.thumbnail(THUMBNAIL)
             out = io.BytesIO()
             thumb = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-            thumb.save(out, format="PNG" if thumb.mode == "RGBA" else "JPEG")
+            thumb.save(out, format="PNG")
     return kind, width, height, out.getvalue()
 
 

@@ -4,6 +4,7 @@ changes only the keys sent, DELETE answers 204 without a body)."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from crmgraph.errors import BadRequest
@@ -47,6 +48,8 @@ async def test_upload_list_edit_and_delete_an_image(fleet, sessionmaker, storage
     assert status == 201 and second["isPrimary"] is True and second["sortOrder"] == 5
     keys = await _keys(sessionmaker, first["id"])
     assert all(_path(storage_dir, key).exists() for key in keys)
+    with Image.open(_path(storage_dir, keys[1])) as thumbnail:
+        assert thumbnail.size == (320, 240)
 
     listed = (await fleet.list("resources/resource-gallery", resourceId=bike))["items"]
     assert [i["id"] for i in listed] == [second["id"], first["id"]]  # primary first
