@@ -25,7 +25,7 @@ from models.resources import (
 )
 from resolvers.crud import guarded
 from resolvers.entity import Computed, Entity, Field, Filter, Hooks, Relation, eq
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, pick
 from resolvers.resources.common import FEATURES, appearance, load_resource, record_command, scope_fields
 from resolvers.scope import load_in_scope
 
@@ -300,10 +300,6 @@ class TagAssignmentInput(BaseModel):
     )
 
 
-async def _assignment_id(_ctx: RequestContext, _data: Any, result: dict[str, Any]) -> uuid.UUID:
-    return uuid.UUID(result["id"])
-
-
 async def _load_pair(
     ctx: RequestContext, uow: UnitOfWork, data: TagAssignmentInput
 ) -> tuple[ResourceTag, Resource, ResourceTagAssignment | None]:
@@ -342,7 +338,7 @@ def _record_assignment(
     output=uuid.UUID,
     features=tuple(FEATURES.create),
     rest=Rest("POST", "/resources/resources/tags/assign", status=201),
-    graphql_result=_assignment_id,
+    graphql_result=pick("id", uuid.UUID),
 )
 async def assign_tag(ctx: RequestContext, data: TagAssignmentInput) -> dict[str, Any]:
     """Tag a resource (returns the assignment id); assigning twice returns the existing link."""
@@ -369,7 +365,7 @@ async def assign_tag(ctx: RequestContext, data: TagAssignmentInput) -> dict[str,
     output=uuid.UUID,
     features=tuple(FEATURES.delete),
     rest=Rest("POST", "/resources/resources/tags/unassign"),
-    graphql_result=_assignment_id,
+    graphql_result=pick("id", uuid.UUID),
 )
 async def unassign_tag(ctx: RequestContext, data: TagAssignmentInput) -> dict[str, Any]:
     """Remove a tag from a resource (returns the assignment id); 404 when it was not assigned."""

@@ -16,7 +16,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import select, update
 
 from crmgraph.context import RequestContext, UnitOfWork
-from crmgraph.errors import BadRequest, NotFound, ValidationFailed, issue
+from crmgraph.errors import BadRequest, ValidationFailed, issue
 from crmgraph.storage import LocalStorage, StoredFile
 from models.resources import GalleryImage
 from resolvers.crud import guarded, service
@@ -32,7 +32,7 @@ from resolvers.resources.common import (
     resource_relation,
     scope_fields,
 )
-from resolvers.undo import undo_handler
+from resolvers.undo import NOT_AVAILABLE, Direction, undo_handler
 from resolvers.validation import text
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -106,16 +106,20 @@ GALLERY_IMAGE = Entity(
 
 
 @undo_handler("resources.resource_gallery_image.delete")
-async def _undo_delete(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
-    raise BadRequest("Deleting an image cannot be undone: its files are gone")
+async def _undo_delete(
+    ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any], direction: Direction
+) -> None:
+    raise BadRequest(NOT_AVAILABLE, reason="a deleted image's files are gone")
 
 
 @undo_handler("resources.resource_gallery_image.create")
-async def _undo_upload(ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any]) -> None:
-    """Undoing an upload removes the image and its files."""
+async def _undo_upload(
+    ctx: RequestContext, uow: UnitOfWork, step: dict[str, Any], direction: Direction
+) -> None:
+    """Undoing an upload removes the image and its files (so it cannot be redone)."""
     image = await uow.session.get(GalleryImage, uuid.UUID(step["resourceId"]), with_for_update=True)
-    if image is None:
-        raise NotFound("The record no longer exists")
+    if direction == "redo" or image is None:
+        raise BadRequest(NOT_AVAILABLE, reason="the image's files are gone")
     await _drop_files(ctx, uow, image)
     await uow.session.delete(image)
     await uow.session.flush()

@@ -1,5 +1,5 @@
-"""The demo tenant's vehicles: one per listed demo customer, each with a service book entry,
-seeded idempotently after the customers' demo data."""
+"""The demo vehicles: one per listed demo customer, each with a service book entry, seeded
+idempotently after the customers' demo data (here into a fresh tenant, not the shared demo one)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crmgraph.config import Settings
+from crmgraph.demo import seed_demo_data
+from models.auth import User
 from models.resources import Resource, ServiceBookEntry
 from resolvers.resources.demo import VEHICLES
-from tests.conftest import login
-from tests.test_demo_seed import run_seed
 
 
 async def _count(sessionmaker: Any, model: Any, tenant_id: Any) -> int:
@@ -22,13 +22,14 @@ async def _count(sessionmaker: Any, model: Any, tenant_id: Any) -> int:
 
 
 async def test_demo_vehicles_have_owners_and_service_books(
-    client: Any, sessionmaker: Any, settings: Settings
+    sessionmaker: Any, settings: Settings, world: Any, admin: Any
 ) -> None:
-    result = await run_seed(sessionmaker, settings)
-    await run_seed(sessionmaker, settings)  # idempotent
-    assert await _count(sessionmaker, Resource, result.tenant_id) == len(VEHICLES)
-    assert await _count(sessionmaker, ServiceBookEntry, result.tenant_id) == len(VEHICLES)
-    admin = await login(client, settings.admin_email, settings.admin_password)
+    async with sessionmaker() as session:
+        admin_id = await session.scalar(select(User.id).where(User.email == world.admin_email))
+    await seed_demo_data(sessionmaker, settings, admin_id)
+    await seed_demo_data(sessionmaker, settings, admin_id)  # idempotent
+    assert await _count(sessionmaker, Resource, world.tenant_id) == len(VEHICLES)
+    assert await _count(sessionmaker, ServiceBookEntry, world.tenant_id) == len(VEHICLES)
     reply = await admin.gql(
         "{ resources(pageSize: 50) { items { name person { displayName } serviceBook { serviceActivity } } } }"
     )

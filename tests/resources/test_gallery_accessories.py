@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crmgraph.errors import BadRequest
 from models.audit import ActionLog
 from models.resources import GalleryImage
-from resolvers.undo import find_log, undo_log
+from resolvers.undo import undo
 from tests.conftest import login
 from tests.customers.test_compound_commands import request_context
 from tests.factories import make_world
@@ -159,18 +159,14 @@ async def test_undo_of_an_upload_removes_the_files_and_a_deletion_is_final(
                 select(ActionLog).where(ActionLog.resource_id == image["id"], ActionLog.command_id == command)
             )
 
-    await undo_log(
-        ctx, await find_log(ctx, (await log_of("resources.resource_gallery_image.create")).undo_token)
-    )
+    await undo(ctx, (await log_of("resources.resource_gallery_image.create")).undo_token)
     assert (await fleet.list("resources/resource-gallery", resourceId=bike))["items"] == []
     assert not any(_path(storage_dir, key).exists() for key in keys)
 
     status, image = await fleet.upload(bike)
     assert (await fleet.api.delete(f"{GALLERY}?id={image['id']}"))[0] == 204
     with pytest.raises(BadRequest):
-        await undo_log(
-            ctx, await find_log(ctx, (await log_of("resources.resource_gallery_image.delete")).undo_token)
-        )
+        await undo(ctx, (await log_of("resources.resource_gallery_image.delete")).undo_token)
 
 
 async def test_a_malformed_multipart_body_is_a_400(fleet):
