@@ -30,6 +30,7 @@ MODULES: tuple[str, ...] = (
     "lead_intake",
     "customer_signals",
     "procurement",
+    "resources",
 )
 HTTP_ADAPTERS = "crmgraph.http"  # install(app, settings): routes on the aiohttp app
 WORKER_ADAPTERS = "crmgraph.worker"  # the arq worker's entry points (run, settings)

@@ -11,6 +11,7 @@ from models import (  # noqa: F401
     insurance,
     partner_programs,
     procurement,
+    resources,
 )
 from models.base import Base
 

@@ -150,6 +150,28 @@ def _entity_parameters(op: Operation) -> list[dict[str, Any]]:
     return []
 
 
+def _is_upload(op: Operation) -> bool:
+    """A declared operation bound here as a multipart upload (``Rest(upload=...)``)."""
+    declared = op.operation
+    return declared is not None and any(
+        b.upload is not None and b.method == op.method and b.path == op.path for b in declared.rest
+    )
+
+
+def _multipart(schema: dict[str, Any]) -> dict[str, Any]:
+    """Form fields of an upload: file parts (``UploadedFile`` in the input model) are binary."""
+    file_ref = "#/components/schemas/UploadedFile"
+
+    def is_file(prop: dict[str, Any]) -> bool:
+        return prop.get("$ref") == file_ref or any(v.get("$ref") == file_ref for v in prop.get("anyOf", []))
+
+    properties = {
+        name: {"type": "string", "format": "binary"} if is_file(prop) else prop
+        for name, prop in schema.get("properties", {}).items()
+    }
+    return {**schema, "properties": properties}
+
+
 def _success_schema(op: Operation) -> dict[str, Any]:
     output = op.operation.output if op.operation is not None else None
     if isinstance(output, type) and issubclass(output, BaseModel) and op.operation.graphql_result is None:
@@ -197,9 +219,13 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.features:
         entry["responses"]["403"] = {"description": "Missing required features"}
     if op.method in ("POST", "PUT", "PATCH") or doc.get("request_example") is not None:
+        upload = _is_upload(op)
         # The catalog lists alternatives as "multipart/form-data | application/json".
-        content_types = (doc.get("request_content_type") or "application/json").split("|")
+        documented_types = (doc.get("request_content_type") or "application/json").split("|")
+        content_types = ["multipart/form-data"] if upload else documented_types
         schema = _body_schema(op)
+        if upload and schema is not None:
+            schema = _multipart(schema)
         entry["requestBody"] = {
             "required": schema is not None,
             "content": {

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel
 
 from crmgraph.catalog import documented
@@ -39,6 +40,10 @@ class RawJson:
 
     text: str
     status: int = 200
+
+
+# What aiohttp's multipart reader raises for a body that does not parse (bad headers, boundary...).
+MALFORMED_MULTIPART = (HttpProcessingError, ValueError, AssertionError)
 
 
 class RestRequest:
@@ -107,9 +112,11 @@ class RestRequest:
                     if len(raw) > max_field:
                         raise BadRequest(f"Field {part.name} is too long")
                     form[part.name] = raw.decode("utf-8", "replace")
-        except BaseException:
+        except BaseException as exc:
             for stored in saved:
                 await storage.delete(stored.key)
+            if isinstance(exc, MALFORMED_MULTIPART):
+                raise BadRequest("Malformed multipart body") from None
             raise
         self._body = form
         return form
@@ -251,6 +258,8 @@ def _to_response(result: Any, default_status: int, ctx: RequestContext) -> web.S
         response: web.StreamResponse = web.Response(
             status=302, headers={**headers, "Location": reply.redirect}
         )
+    elif reply.status == 204:  # "No response body."
+        response = web.Response(status=204, headers=headers)
     else:
         response = web.json_response(reply.body, status=reply.status, headers=headers, dumps=_dumps)
     for name, value, options in reply.set_cookies:

@@ -48,6 +48,7 @@ class Field:
     search: bool = False
     max_length: int | None = None
     description: str = ""
+    aliases: tuple[str, ...] = ()  # more input keys accepted for it (e.g. a documented ``entityId``)
 
     @property
     def camel(self) -> str:

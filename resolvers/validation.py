@@ -184,7 +184,7 @@ def input_model(entity: Entity, mode: str) -> type[BaseModel]:
         if not (f.create if mode == "create" else f.update):
             continue
         annotation = _annotation(f, column_type(entity.model, f.attr))
-        aliases = AliasChoices(f.camel, f.attr)
+        aliases = AliasChoices(f.camel, f.attr, *f.aliases)
         if mode == "create" and f.required:
             spec[f.attr] = (annotation, PydanticField(validation_alias=aliases))
         else:

@@ -23,6 +23,7 @@ from resolvers.entity import ENTITIES, Entity, Relation, camel
 from schema.entity import snake
 from tests.conftest import Api, login
 from tests.factories import make_world
+from tests.resources.conftest import Fleet
 
 register_routes()  # every module's routes, entities and operations
 
@@ -92,6 +93,7 @@ async def seed_graph(api: Api) -> None:
         tag = await create("/customers/tags", {"label": f"Tag {customer[:6]}"})
         status, _ = await api.post("/api/customers/tags/assign", {"tagId": tag, "entityId": customer})
         assert status in (200, 201)
+        await seed_resources(api, create, customer)
     for customer in (person, company):  # procurement: a process per customer kind, every edge seeded
         process = await create("/procurement/processes", {"title": "Parts", "customerEntityId": customer})
         item = await create("/procurement/process-line-items", {"processId": process, "title": "Pads"})
@@ -146,59 +148,29 @@ async def seed_insurance_graph(api: Api, create: Any, *, person: str, company: s
     assert status == 201, reply
 
 
-def forced_through_resolvers(query: str) -> str:
-    return query.replace("{", "{ __typename @include(if: true) ", 1)
-
-
-async def run(api: Api, query: str) -> dict[str, Any]:
-    result = await api.gql(query)
-    assert "errors" not in result, (query, result)
-    result["data"].pop("__typename", None)
-    return result["data"]
-
-
-@pytest.mark.parametrize(("entity", "relation"), cases(), ids=lambda x: getattr(x, "name", None))
-async def test_relation_is_the_same_on_every_executor(graph: Api, entity: Entity, relation: Relation):
-    root = camel(entity.plural)
-    fields = f"id {selection(entity, relation)}"
-    query = f"{{ {root}(pageSize: 100) {{ items {{ {fields} }} }} }}"
-
-    compiled = await run(graph, query)
-    items = compiled[root]["items"]
-    assert await run(graph, forced_through_resolvers(query)) == compiled
-    fragment = f"query {{ {root}(pageSize: 100) {{ items {{ ...F }} }} }} fragment F on {entity.graphql_name} {{ {fields} }}"
-    assert await run(graph, fragment) == compiled
-
-    edges = [item[camel(relation.name)] for item in items]
-    assert any(edges), f"seed_graph leaves {entity.name}.{relation.name} empty: seed it"
-    detail = detail_field(entity)
-    for item in items:
-        if item[camel(relation.name)]:
-            answer = await run(graph, f'{{ {detail}(id: "{item["id"]}") {{ {fields} }} }}')
-            assert answer[detail] == item
-
-
-async def test_lists_count_only_when_asked(graph: Api):
-    from crmgraph.db import count_statements
-
-    counts = {}
-    for name, fields in (("without", "items { id }"), ("with", "total items { id }")):
-        async with count_statements() as counter:  # a full later page: only a count tells the total
-            await run(graph, f"{{ people(pageSize: 1, page: 2) {{ {fields} }} }}")
-        counts[name] = counter.count
-    assert counts["with"] == counts["without"] + 1, counts
-
-
-LIST_CASES = [(e, r) for e, r in cases() if r.kind != "one"]
-
-
-@pytest.mark.parametrize(("entity", "relation"), LIST_CASES, ids=lambda x: getattr(x, "name", None))
-async def test_edge_limit_is_the_same_on_every_executor(graph: Api, entity: Entity, relation: Relation):
-    root, edge_name = camel(entity.plural), camel(relation.name)
-    query = f"{{ {root}(pageSize: 100) {{ items {{ id {edge_name}(limit: 1) {{ id }} }} }} }}"
-    compiled = await run(graph, query)
-    assert await run(graph, forced_through_resolvers(query)) == compiled
-    assert all(len(item[edge_name]) <= 1 for item in compiled[root]["items"])
-    unlimited = await run(graph, query.replace("(limit: 1)", ""))
-    firsts = [item[edge_name][:1] for item in unlimited[root]["items"]]
-    assert [item[edge_name] for item in compiled[root]["items"]] == firsts
+async def seed_resources(api: Api, create: Any, customer: str) -> None:
+    """A typed, tagged vehicle of ``customer`` with its service book, timeline, image and accessory."""
+    kind = await create("/resources/resource-types", {"name": f"Type {customer[:6]}"})
+    vehicle = await create(
+        "/resources/resources", {"name": "Bike", "resourceTypeId": kind, "customerEntityId": customer}
+    )
+    accessory = await create("/resources/resources", {"name": "Top case", "customerEntityId": customer})
+    await create(
+        "/resources/resource-accessory-links", {"hostResourceId": vehicle, "accessoryResourceId": accessory}
+    )
+    await create(
+        "/resources/service-book",
+        {
+            "entityId": vehicle,
+            "serviceType": "inspection",
+            "serviceActivity": "Check",
+            "serviceInAt": "2030-01-01T10:00:00.000Z",
+        },
+    )
+    await create("/resources/activities", {"entityId": vehicle, "activityType": "call"})
+    await create("/resources/comments", {"entityId": vehicle, "body": "note"})
+    tag = await create("/resources/tags", {"label": f"Tag {customer[:6]}"})
+    status, _ = await api.post("/api/resources/resources/tags/assign", {"tagId": tag, "resourceId": vehicle})
+    assert status == 201
+    status, image = await Fleet(api).upload(vehicle)
+    assert status == 201, image

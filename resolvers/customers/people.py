@@ -328,6 +328,7 @@ PERSON = Entity(
             through_target="deal_id",
         ),
         *_timeline_relations(),
+        Relation("resources", "resource", "many", target_fk="customer_entity_id"),  # resources module
     ],
     custom_fields="custom_fields",
     hooks=guarded(
@@ -371,6 +372,7 @@ COMPANY = Entity(
             through_target="deal_id",
         ),
         *_timeline_relations(),
+        Relation("resources", "resource", "many", target_fk="customer_entity_id"),  # resources module
     ],
     custom_fields="custom_fields",
     hooks=guarded(

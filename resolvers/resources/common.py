@@ -1,0 +1,81 @@
+"""Helpers shared by the resources resolvers: the module's features, scoped resource lookups and
+the rule binding a child record (service book entry, activity, comment, ...) to its resource."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from crmgraph.context import RequestContext, UnitOfWork
+from models.resources import Resource
+from resolvers import events
+from resolvers.entity import Features, Field, Hooks, Relation
+from resolvers.scope import load_in_scope
+
+MODULE = "resources"
+VIEW = "resources.view"
+MANAGE = "resources.manage_resources"
+FEATURES = Features.view_manage(VIEW, MANAGE)
+READONLY = {"create": False, "update": False}
+
+record_command = partial(events.record_command, module=MODULE)
+"""Outbox event ``resources.<entity>.<verb>`` and action-log entry for a hand-written command."""
+
+
+async def load_resource(ctx: RequestContext, session: Any, ident: Any, *, lock: bool = False) -> Resource:
+    """A live resource in the caller's scope, else 404 (also for another tenant's id)."""
+    return await load_in_scope(ctx, session, Resource, ident, "Resource", lock=lock)
+
+
+def appearance() -> list[Field]:
+    return [Field("appearance_icon", str, max_length=64), Field("appearance_color", str, max_length=32)]
+
+
+def scope_fields(*, timestamps: bool = True, org_on_create: bool = False) -> list[Field]:
+    """Tenant, organization and timestamps (read-only; ``org_on_create``: a create may name an
+    organization in the caller's scope, as documented for top-level records)."""
+    fields = [
+        Field("organization_id", uuid.UUID, create=org_on_create, update=False),
+        Field("tenant_id", uuid.UUID, **READONLY),
+    ]
+    if timestamps:
+        fields += [
+            Field("created_at", datetime, sort=True, **READONLY),
+            Field("updated_at", datetime, sort=True, **READONLY),
+        ]
+    return fields
+
+
+def resource_field(
+    attr: str = "resource_id", *, aliases: tuple[str, ...] = ("entityId", "entity_id")
+) -> Field:
+    """The required link to the owning resource (documented as ``entityId`` on writes); fixed once set."""
+    return Field(attr, uuid.UUID, required=True, update=False, aliases=aliases)
+
+
+def resource_relation(name: str = "resource", attr: str = "resource_id") -> Relation:
+    return Relation(name, "resource", "one", source_fk=attr)
+
+
+def bound_to_resource(*, author_attr: str | None = None, **extra: Any) -> Hooks:
+    """Hooks for a record hung on a resource: the resource must be in scope, the record lives in the
+    resource's organization, and ``author_attr`` defaults to the calling user. ``extra``: more hooks."""
+
+    async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+        resource = await load_resource(ctx, uow.session, data["resource_id"])
+        data["organization_id"] = resource.organization_id
+        if author_attr and not data.get(author_attr):
+            data[author_attr] = ctx.require_auth().user_id
+        if extra.get("before_create"):
+            await extra["before_create"](ctx, uow, data)
+
+    async def before_update(ctx: RequestContext, uow: UnitOfWork, obj: Any, data: dict[str, Any]) -> None:
+        data.pop("organization_id", None)
+        data.pop("resource_id", None)
+        if extra.get("before_update"):
+            await extra["before_update"](ctx, uow, obj, data)
+
+    rest = {k: v for k, v in extra.items() if k not in ("before_create", "before_update")}
+    return Hooks(before_create=before_create, before_update=before_update, **rest)
