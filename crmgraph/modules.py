@@ -19,7 +19,16 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any
 
-MODULES: tuple[str, ...] = ("directory", "auth", "api_keys", "audit_logs", "customers")
+MODULES: tuple[str, ...] = (
+    "directory",
+    "auth",
+    "api_keys",
+    "audit_logs",
+    "customers",
+    "playbooks",
+    "cases",
+    "dashboards",
+)
 HTTP_ADAPTERS = "crmgraph.http"  # install(app, settings): routes on the aiohttp app
 WORKER_ADAPTERS = "crmgraph.worker"  # the arq worker's entry points (run, settings)
 
