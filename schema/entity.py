@@ -71,6 +71,8 @@ def build_object_types(entities: list[Entity]) -> None:
         for f in entity.fields:
             if f.read:
                 annotations[f.attr] = scalar(f.type) | None
+                if f.attr.endswith("_"):  # e.g. ``metadata_``: the API name is ``f.camel``, as compiled
+                    setattr(cls, f.attr, strawberry.field(name=f.camel, default=None))
         cls.__annotations__ = annotations
         for relation in entity.relations:
             if relation.target not in classes:
@@ -123,7 +125,8 @@ def _input_type(entity: Entity, mode: str) -> type | None:
             annotations[f.attr] = scalar(f.type)
         elif f.create if mode == "create" else f.update:
             annotations[f.attr] = scalar(f.type) | None
-            setattr(cls, f.attr, strawberry.UNSET)
+            named = {"name": f.camel} if f.attr.endswith("_") else {}
+            setattr(cls, f.attr, strawberry.field(default=strawberry.UNSET, **named) if named else strawberry.UNSET)
     if not annotations:
         return None
     cls.__annotations__ = annotations

@@ -92,6 +92,10 @@ async def seed_graph(api: Api) -> None:
         tag = await create("/customers/tags", {"label": f"Tag {customer[:6]}"})
         status, _ = await api.post("/api/customers/tags/assign", {"tagId": tag, "entityId": customer})
         assert status in (200, 201)
+        steps = [{"title": "Intake"}, {"title": "Repair"}]
+        playbook = await create("/playbooks", {"title": f"Playbook {customer[:6]}", "procedureDefinition": steps})
+        case = await create("/cases", {"title": "Equal case", "customerEntityId": customer, "playbookId": playbook})
+        await create(f"/cases/{case}/timeline", {"body": "note"})
 
 
 def forced_through_resolvers(query: str) -> str:

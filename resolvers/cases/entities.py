@@ -128,9 +128,7 @@ PROCEDURE = Entity(
     relations=[
         Relation("case", "case", "one", source_fk="case_id"),
         Relation("playbook", "playbook", "one", source_fk="playbook_id"),
-        Relation(
-            "tasks", "case_procedure_task", "many", target_fk="procedure_id"
-        ),
+        Relation("tasks", "case_procedure_task", "many", target_fk="procedure_id"),
     ],
     filters=[eq("caseId", CaseProcedure.case_id, uuid.UUID), eq("status", CaseProcedure.status)],
     default_sort="created_at",

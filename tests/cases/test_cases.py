@@ -43,7 +43,7 @@ async def test_status_machine_closing_and_reopening(agent):
     timeline = (await agent.get(f"/api/cases/{case_id}/timeline"))[1]["items"]
     changes = [(e["data"]["from"], e["data"]["to"]) for e in timeline if e["kind"] == "status_changed"]
     assert changes == [("open", "closed"), ("closed", "open")]
-    assert [e["body"] for e in timeline if e["kind"] == "status_changed"][0] == "Fixed"
+    assert next(e["body"] for e in timeline if e["kind"] == "status_changed") == "Fixed"
 
 
 async def test_bad_references_and_values(agent, stranger):
@@ -89,9 +89,9 @@ async def test_timeline_and_messages(agent):
         f"/api/cases/{case_id}/timeline",
         {"kind": "message", "body": "Parts ordered", "direction": "outbound"},
     )
-    status, body = await agent.post(f"/api/cases/{case_id}/timeline", {"kind": "status_changed", "body": "x"})
+    status, _ = await agent.post(f"/api/cases/{case_id}/timeline", {"kind": "status_changed", "body": "x"})
     assert status == 400
-    status, body = await agent.post(f"/api/cases/{case_id}/timeline", {"body": "nul\x00"})
+    status, _body = await agent.post(f"/api/cases/{case_id}/timeline", {"body": "nul\x00"})
     assert status == 400
     timeline = (await agent.get(f"/api/cases/{case_id}/timeline"))[1]
     assert [e["kind"] for e in timeline["items"]] == ["created", "note", "message"]
@@ -112,7 +112,7 @@ async def test_apply_playbook_creates_ordered_tasks(agent):
     assert [t["title"] for t in body["tasks"]] == [s["title"] for s in STEPS]
     assert [t["stepKey"] for t in body["tasks"]] == ["intake", "step-2", "step-3"]
     assert body["tasks"][0]["dueAt"] is not None and body["tasks"][1]["dueAt"] is None
-    status, again = await agent.post(f"/api/cases/{case_id}/procedure", {"playbookId": playbook_id})
+    status, _again = await agent.post(f"/api/cases/{case_id}/procedure", {"playbookId": playbook_id})
     assert status == 409
     item = (await agent.get("/api/cases", params={"ids": case_id}))[1]["items"][0]
     assert item["procedureDisplayLabel"] == "Winter storage v1" and item["playbookId"] == playbook_id
@@ -168,8 +168,8 @@ async def test_graphql_case_edges(agent):
     case_id = await case(agent, customerEntityId=customer, playbookId=await playbook(agent))
     await created(agent, f"/api/cases/{case_id}/timeline", {"body": "hello"})
     query = (
-        '{ case(id: "%s") { title company { displayName } person { id } playbook { title } '
-        "procedure { displayLabel tasks { title status } } timeline { kind body } } }" % case_id
+        f'{{ case(id: "{case_id}") {{ title company {{ displayName }} person {{ id }} playbook {{ title }} '
+        "procedure { displayLabel tasks { title status } } timeline { kind body } } }"
     )
     result = await agent.gql(query)
     assert "errors" not in result, result
