@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from models.cases import Case, CaseProcedure, CaseProcedureTask, CaseTimelineEntry
 from models.customers import CustomerEntity
@@ -13,7 +15,21 @@ from resolvers.entity import Computed, Entity, Features, Field, Relation, eq
 
 READONLY = {"create": False, "update": False}
 VIEW = ["cases.view"]
-INTERNAL = {"rest_verbs": (), "mutations": (), "soft_delete": False, "features": Features(view=VIEW)}
+
+
+async def _of_live_case(ctx: Any, target: Any) -> Any:
+    """Rows of a soft-deleted case disappear with it."""
+    live = aliased(Case)  # never correlated with an enclosing query over cases
+    return select(live.id).where(live.id == target.case_id, live.deleted_at.is_(None)).exists()
+
+
+INTERNAL: dict[str, Any] = {
+    "rest_verbs": (),
+    "mutations": (),
+    "soft_delete": False,
+    "features": Features(view=VIEW),
+    "visibility": _of_live_case,
+}
 
 
 def scope_fields() -> list[Field]:

@@ -36,14 +36,14 @@ class TimelinePost(CaseRef):
 async def entries(
     ctx: RequestContext, data: TimelineQuery, kinds: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
-    """``{items, total}``: the case's entries, oldest first, with their authors' names."""
+    """``{items, total}``: the case's latest ``limit`` entries, oldest first, with their authors' names."""
     async with ctx.read_session() as session:
         case = await load_case(ctx, session, data.caseId)
         query = select(CaseTimelineEntry).where(CaseTimelineEntry.case_id == case.id)
         if kinds:
             query = query.where(CaseTimelineEntry.kind.in_(kinds))
-        order = (CaseTimelineEntry.created_at, CaseTimelineEntry.id)
-        rows = list((await session.execute(query.order_by(*order).limit(data.limit))).scalars())
+        newest = (CaseTimelineEntry.created_at.desc(), CaseTimelineEntry.id.desc())
+        rows = list((await session.execute(query.order_by(*newest).limit(data.limit))).scalars())[::-1]
     users = await user_labels(ctx, [r.author_user_id for r in rows])
     items = []
     for row in rows:

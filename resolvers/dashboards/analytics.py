@@ -26,7 +26,7 @@ from resolvers.customers.people import COMPANY, PERSON
 from resolvers.entity import Entity, camel
 from resolvers.operations import Rest, operation
 from resolvers.scope import entity_conditions
-from resolvers.validation import SafeDatetime, text
+from resolvers.validation import SafeDatetime, coerce, text
 
 Aggregate = Literal["count", "sum", "avg", "min", "max"]
 Granularity = Literal["day", "week", "month", "quarter", "year"]
@@ -181,7 +181,7 @@ def _filter(source: Source, spec: FilterSpec, index: int) -> Any:
     if any(isinstance(v, dict | list) for v in values) or len(values) > 200:
         raise ValidationFailed([issue(f"filters.{index}.value", "Scalar values only", "invalid_type")])
     try:
-        typed = [column.type.python_type(v) if v is not None else None for v in values]
+        typed = [coerce(column.type.python_type, str(v)) if v is not None else None for v in values]
     except (TypeError, ValueError, NotImplementedError):
         raise ValidationFailed([issue(f"filters.{index}.value", "Invalid value", "invalid_type")]) from None
     return {

@@ -177,3 +177,27 @@ async def test_graphql_case_edges(agent):
     assert data["company"]["displayName"] == "Riders" and data["person"] is None
     assert sorted(t["title"] for t in data["procedure"]["tasks"]) == sorted(s["title"] for s in STEPS)
     assert sorted(e["kind"] for e in data["timeline"]) == ["created", "note", "procedure_applied"]
+
+
+async def test_deleted_case_takes_its_timeline_and_procedure_along(agent):
+    case_id = await case(agent, playbookId=await playbook(agent))
+    query = (
+        "query($f: CaseTimelineEntryFilter, $t: CaseProcedureTaskFilter) "
+        "{ caseTimelineEntries(filter: $f) { total } caseProcedureTasks(filter: $t) { total } }"
+    )
+    variables = {"f": {"caseId": case_id}, "t": {"caseId": case_id}}
+    before = (await agent.gql(query, variables))["data"]
+    assert before["caseTimelineEntries"]["total"] == 2 and before["caseProcedureTasks"]["total"] == 3
+    assert (await agent.delete("/api/cases", json={"id": case_id}))[0] == 200
+    after = (await agent.gql(query, variables))["data"]
+    assert after["caseTimelineEntries"]["total"] == 0 and after["caseProcedureTasks"]["total"] == 0
+    assert (await agent.get(f"/api/cases/{case_id}/timeline"))[0] == 404
+
+
+async def test_timeline_limit_keeps_the_latest_entries(agent):
+    case_id = await case(agent)
+    for n in range(3):
+        await created(agent, f"/api/cases/{case_id}/timeline", {"body": f"note {n}"})
+    items = (await agent.get(f"/api/cases/{case_id}/timeline", params={"limit": "2"}))[1]["items"]
+    assert [i["body"] for i in items] == ["note 1", "note 2"]
+    assert (await agent.get(f"/api/cases/{case_id}/timeline", params={"limit": "0"}))[0] == 400

@@ -110,6 +110,15 @@ async def test_widget_data_aggregates_in_scope(boss, stranger):
     assert body["comparison"]["value"] == 0 and body["comparison"]["direction"] == "up"
     filtered = {**request, "filters": [{"field": "status", "operator": "eq", "value": "won"}]}
     assert (await boss.post("/api/dashboards/widgets/data", filtered))[1]["value"] == 1000
+    since = {**request, "filters": [{"field": "createdAt", "operator": "not_null"}]}
+    assert (await boss.post("/api/dashboards/widgets/data", since))[1]["value"] == 1350
+    window = {**request, "dateRange": {"start": "2000-01-01T00:00:00Z", "end": "2001-01-01T00:00:00Z"}}
+    assert (await boss.post("/api/dashboards/widgets/data", window))[1]["value"] is None
+    nobody = {
+        **request,
+        "filters": [{"field": "ownerUserId", "value": "00000000-0000-4000-8000-000000000000"}],
+    }
+    assert (await boss.post("/api/dashboards/widgets/data", nobody))[1]["metadata"]["recordCount"] == 0
 
 
 async def test_widget_data_allow_list(boss, agent):
