@@ -125,8 +125,10 @@ def _input_type(entity: Entity, mode: str) -> type | None:
             annotations[f.attr] = scalar(f.type)
         elif f.create if mode == "create" else f.update:
             annotations[f.attr] = scalar(f.type) | None
-            named = {"name": f.camel} if f.attr.endswith("_") else {}
-            setattr(cls, f.attr, strawberry.field(default=strawberry.UNSET, **named) if named else strawberry.UNSET)
+            unset = strawberry.UNSET
+            if f.attr.endswith("_"):  # the API name, as on the object type
+                unset = strawberry.field(default=strawberry.UNSET, name=f.camel)
+            setattr(cls, f.attr, unset)
     if not annotations:
         return None
     cls.__annotations__ = annotations

@@ -4,6 +4,7 @@ or nothing), reading it, and moving its tasks through the procedure-status machi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ from models.cases import Case, CaseProcedure, CaseProcedureTask
 from models.playbooks import Playbook
 from resolvers.cases.common import add_entry, check_user, load_case, record_command
 from resolvers.cases.entities import PROCEDURE, TASK
-from resolvers.entity import serialize
+from resolvers.crud import service
+from resolvers.entity import Entity, serialize
 from resolvers.operations import Rest, operation
 from resolvers.playbooks.operations import TASK_STATUS, procedure_status
 from resolvers.scope import load_in_scope, parse_uuid
@@ -95,6 +97,15 @@ async def procedure_body(session: Any, case: Case) -> dict[str, Any]:
     return {"procedure": serialize(PROCEDURE, procedure), "tasks": [serialize(TASK, t) for t in tasks]}
 
 
+def reloaded(entity: Entity, key: Callable[[dict[str, Any]], Any]) -> Callable[..., Awaitable[Any]]:
+    """``graphql_result``: GraphQL answers with the row the REST body names (typed, with its edges)."""
+
+    async def reload(ctx: RequestContext, data: Any, result: dict[str, Any]) -> Any:
+        return await service(entity).get(ctx, key(result), check=False)
+
+    return reload
+
+
 class CaseRef(BaseModel):
     model_config = ConfigDict(extra="ignore")
     caseId: str
@@ -122,6 +133,8 @@ async def get_procedure(ctx: RequestContext, data: CaseRef) -> dict[str, Any]:
     "apply_case_procedure",
     "cases",
     input=ApplyInput,
+    output=PROCEDURE,
+    graphql_result=reloaded(PROCEDURE, lambda r: r["procedure"]["id"]),
     features=("cases.view",),
     rest=Rest("POST", "/cases/{caseId}/procedure", status=201),
 )
@@ -166,6 +179,8 @@ async def load_task(
     "case_procedure_task_detail",
     "cases",
     input=TaskRef,
+    output=TASK,
+    graphql_result=reloaded(TASK, lambda r: r["id"]),
     kind="query",
     features=("cases.view",),
     rest=Rest("GET", "/cases/{caseId}/procedure-tasks/{taskId}"),
@@ -180,6 +195,8 @@ async def get_task(ctx: RequestContext, data: TaskRef) -> dict[str, Any]:
     "update_case_procedure_task",
     "cases",
     input=TaskPatch,
+    output=TASK,
+    graphql_result=reloaded(TASK, lambda r: r["task"]["id"]),
     features=("cases.edit",),
     rest=Rest("PATCH", "/cases/{caseId}/procedure-tasks/{taskId}"),
 )

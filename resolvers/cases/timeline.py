@@ -12,7 +12,7 @@ from crmgraph.context import RequestContext
 from models.cases import CaseTimelineEntry
 from resolvers.cases.common import add_entry, load_case, record_command
 from resolvers.cases.entities import TIMELINE_ENTRY
-from resolvers.cases.procedure import CaseRef
+from resolvers.cases.procedure import CaseRef, reloaded
 from resolvers.customers.common import user_labels
 from resolvers.entity import serialize
 from resolvers.operations import Rest, operation
@@ -88,6 +88,8 @@ async def case_messages(ctx: RequestContext, data: TimelineQuery) -> dict[str, A
     "add_case_timeline_entry",
     "cases",
     input=TimelinePost,
+    output=TIMELINE_ENTRY,
+    graphql_result=reloaded(TIMELINE_ENTRY, lambda r: r["id"]),
     features=("cases.edit",),
     rest=Rest("POST", "/cases/{caseId}/timeline", status=201),
 )

@@ -23,6 +23,7 @@ from resolvers.cases.cases import CASE
 from resolvers.customers.deals import DEAL
 from resolvers.customers.interactions import INTERACTION
 from resolvers.customers.people import COMPANY, PERSON
+from resolvers.dashboards import outputs as out
 from resolvers.entity import Entity, camel
 from resolvers.operations import Rest, operation
 from resolvers.scope import entity_conditions
@@ -112,25 +113,25 @@ SOURCES: dict[str, Source] = {
 }
 
 
-class Metric(BaseModel):
+class AggregationMetric(BaseModel):
     field: text(100)
     aggregate: Aggregate = "count"
 
 
-class GroupBy(BaseModel):
+class AggregationGroupBy(BaseModel):
     field: text(100)
     granularity: Granularity | None = None
     limit: int = PydanticField(20, ge=1, le=100)
 
 
-class DateRange(BaseModel):
+class AggregationDateRange(BaseModel):
     field: text(100) | None = None
     preset: Preset | None = None
     start: SafeDatetime | None = None
     end: SafeDatetime | None = None
 
 
-class FilterSpec(BaseModel):
+class AggregationFilter(BaseModel):
     field: text(100)
     operator: Literal["eq", "neq", "in", "not_in", "is_null", "not_null"] = "eq"
     value: Any = None
@@ -139,10 +140,10 @@ class FilterSpec(BaseModel):
 class DataInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
     entityType: text(100)
-    metric: Metric
-    groupBy: GroupBy | None = None
-    dateRange: DateRange | None = None
-    filters: list[FilterSpec] = PydanticField(default_factory=list, max_length=20)
+    metric: AggregationMetric
+    groupBy: AggregationGroupBy | None = None
+    dateRange: AggregationDateRange | None = None
+    filters: list[AggregationFilter] = PydanticField(default_factory=list, max_length=20)
     comparison: dict[str, Any] | None = None  # {"type": "previous_period"}
 
 
@@ -175,7 +176,7 @@ def _source(ctx: RequestContext, name: str) -> Source:
     return source
 
 
-def _filter(source: Source, spec: FilterSpec, index: int) -> Any:
+def _filter(source: Source, spec: AggregationFilter, index: int) -> Any:
     column = source.column(spec.field, ("id", "dimensions", "measures", "dates"), f"filters.{index}.field")
     values = spec.value if isinstance(spec.value, list) else [spec.value]
     if any(isinstance(v, dict | list) for v in values) or len(values) > 200:
@@ -210,7 +211,7 @@ def _window(source: Source, data: DataInput, now: datetime) -> tuple[Any, dateti
     return column, start, end
 
 
-def _measure(source: Source, metric: Metric) -> Any:
+def _measure(source: Source, metric: AggregationMetric) -> Any:
     if metric.aggregate == "count":
         column = source.column(metric.field, ("id", "dimensions", "measures", "dates"), "metric.field")
         return func.count(column)
@@ -309,6 +310,7 @@ async def aggregate(ctx: RequestContext, data: DataInput) -> dict[str, Any]:
 @operation(
     "dashboard_widget_data",
     "dashboards",
+    output=out.AggregationResult,
     input=DataInput,
     kind="query",
     features=("analytics.view",),
@@ -362,6 +364,7 @@ KPIS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 @operation(
     "dashboard_crm_kpis",
     "dashboards",
+    output=out.CrmKpis,
     kind="query",
     features=("dashboards.view",),
     rest=Rest("GET", "/dashboards/crm/kpis"),

@@ -20,6 +20,7 @@ from crmgraph.errors import NotFound, ValidationFailed, issue
 from models.auth import Role, User
 from models.dashboards import DashboardLayout, DashboardRoleWidgets, DashboardUserWidgets
 from resolvers import events
+from resolvers.dashboards import outputs as out
 from resolvers.dashboards.registry import WIDGETS, Size, available
 from resolvers.operations import Rest, operation
 from resolvers.scope import tenant_tree
@@ -81,6 +82,7 @@ def _default_items(widget_ids: list[str]) -> list[dict[str, Any]]:
 @operation(
     "dashboard_layout",
     "dashboards",
+    output=out.DashboardLayoutView,
     kind="query",
     features=("dashboards.view",),
     rest=Rest("GET", "/dashboards/layout"),
@@ -114,7 +116,7 @@ async def get_layout(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-class LayoutItem(BaseModel):
+class DashboardLayoutEntry(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None
     widgetId: text(200)
@@ -126,7 +128,7 @@ class LayoutItem(BaseModel):
 
 class LayoutInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    items: list[LayoutItem] = PydanticField(max_length=MAX_ITEMS)
+    items: list[DashboardLayoutEntry] = PydanticField(max_length=MAX_ITEMS)
 
 
 async def _save(
@@ -161,6 +163,7 @@ def _record(ctx: RequestContext, uow: Any, entity: str, resource: Any, after: di
 @operation(
     "save_dashboard_layout",
     "dashboards",
+    output=out.DashboardOk,
     input=LayoutInput,
     features=("dashboards.configure",),
     rest=Rest("PUT", "/dashboards/layout"),
@@ -208,6 +211,7 @@ class ItemPatch(BaseModel):
 @operation(
     "update_dashboard_layout_item",
     "dashboards",
+    output=out.DashboardOk,
     input=ItemPatch,
     features=("dashboards.configure",),
     rest=Rest("PATCH", "/dashboards/layout/{itemId}"),
@@ -290,6 +294,7 @@ ASSIGN = ("dashboards.admin.assign-widgets",)
 @operation(
     "dashboard_role_widgets",
     "dashboards",
+    output=out.DashboardRoleWidgets,
     input=RoleQuery,
     kind="query",
     features=ASSIGN,
@@ -309,6 +314,7 @@ async def get_role_widgets(ctx: RequestContext, data: RoleQuery) -> dict[str, An
 @operation(
     "set_dashboard_role_widgets",
     "dashboards",
+    output=out.DashboardRoleWidgetsSaved,
     input=RoleWidgets,
     features=ASSIGN,
     rest=Rest("PUT", "/dashboards/roles/widgets"),
@@ -360,6 +366,7 @@ async def _user(ctx: RequestContext, session: Any, user_id: uuid.UUID) -> Princi
 @operation(
     "dashboard_user_widgets",
     "dashboards",
+    output=out.DashboardUserWidgets,
     input=UserQuery,
     kind="query",
     features=ASSIGN,
@@ -386,6 +393,7 @@ async def get_user_widgets(ctx: RequestContext, data: UserQuery) -> dict[str, An
 @operation(
     "set_dashboard_user_widgets",
     "dashboards",
+    output=out.DashboardUserWidgetsSaved,
     input=UserWidgets,
     features=ASSIGN,
     rest=Rest("PUT", "/dashboards/users/widgets"),
@@ -421,6 +429,7 @@ async def set_user_widgets(ctx: RequestContext, data: UserWidgets) -> dict[str, 
 @operation(
     "dashboard_widget_catalog",
     "dashboards",
+    output=out.DashboardWidgetCatalog,
     kind="query",
     features=ASSIGN,
     rest=Rest("GET", "/dashboards/widgets/catalog"),

@@ -64,9 +64,23 @@ def procedure_status(task_statuses: list[str]) -> str:
     return "pending"
 
 
+class ProcedureStatusEntry(BaseModel):
+    value: str
+    label: str
+    color: str
+    icon: str
+    isTerminal: bool
+    transitions: list[str]
+
+
+class ProcedureStatusDictionary(BaseModel):
+    items: list[ProcedureStatusEntry]
+
+
 @operation(
     "playbook_procedure_statuses",
     "playbooks",
+    output=ProcedureStatusDictionary,
     kind="query",
     features=("playbooks.view",),
     rest=Rest("GET", "/playbooks/dictionaries/procedure-status"),
@@ -86,6 +100,28 @@ async def procedure_statuses(ctx: RequestContext) -> dict[str, Any]:
             for s in PROCEDURE_STATUSES
         ]
     }
+
+
+class PlaybookMatch(BaseModel):
+    """A playbook that applies, with the context tags it shares with the case."""
+
+    id: str
+    slug: str
+    title: str
+    body: str | None = None
+    contextTags: list[str]
+    procedureDefinition: list[Any]
+    audience: str
+    version: int
+    isActive: bool
+    score: int
+    matchedTags: list[str]
+
+
+class PlaybookMatches(BaseModel):
+    items: list[PlaybookMatch]
+    total: int
+    contextTags: list[str]
 
 
 class MatchInput(BaseModel):
@@ -117,6 +153,7 @@ async def case_context_tags(ctx: RequestContext, session: Any, case: Case) -> se
     "match_playbooks",
     "playbooks",
     input=MatchInput,
+    output=PlaybookMatches,
     kind="query",
     features=("playbooks.view",),
     rest=Rest("GET", "/playbooks/match"),

@@ -201,3 +201,43 @@ async def test_timeline_limit_keeps_the_latest_entries(agent):
     items = (await agent.get(f"/api/cases/{case_id}/timeline", params={"limit": "2"}))[1]["items"]
     assert [i["body"] for i in items] == ["note 1", "note 2"]
     assert (await agent.get(f"/api/cases/{case_id}/timeline", params={"limit": "0"}))[0] == 400
+
+
+async def test_graphql_mutations_speak_the_rest_names(agent):
+    create = (
+        'mutation($m: JSON) { createCase(input: {title: "G", metadata: $m}) { id metadata statusValue } }'
+    )
+    reply = await agent.gql(create, {"m": {"bike": "GS"}})
+    assert "errors" not in reply, reply
+    created_case = reply["data"]["createCase"]
+    assert created_case["metadata"] == {"bike": "GS"} and created_case["statusValue"] == "open"
+    update = 'mutation($id: UUID!) { updateCase(id: $id, input: {statusValue: "closed"}) { statusValue closedAt } }'
+    reply = await agent.gql(update, {"id": created_case["id"]})
+    assert "errors" not in reply, reply
+    assert reply["data"]["updateCase"]["closedAt"] is not None
+    reply = await agent.gql(update.replace('"closed"', '"waiting"'), {"id": created_case["id"]})
+    assert reply["errors"][0]["extensions"]["status"] == 409
+
+
+async def test_graphql_procedure_commands_answer_typed_rows(agent):
+    case_id = await case(agent)
+    playbook_id = await playbook(agent)
+    apply = "mutation($c: String!, $p: UUID) { applyCaseProcedure(caseId: $c, playbookId: $p) { status tasks { id position } } }"
+    reply = await agent.gql(apply, {"c": case_id, "p": playbook_id})
+    assert "errors" not in reply, reply
+    tasks = sorted(reply["data"]["applyCaseProcedure"]["tasks"], key=lambda t: t["position"])
+    patch = (
+        'mutation($c: String!, $t: String!) { updateCaseProcedureTask(caseId: $c, taskId: $t, status: "skipped") '
+        "{ status procedure { status } } }"
+    )
+    reply = await agent.gql(patch, {"c": case_id, "t": tasks[0]["id"]})
+    assert "errors" not in reply, reply
+    assert reply["data"]["updateCaseProcedureTask"] == {
+        "status": "skipped",
+        "procedure": {"status": "in_progress"},
+    }
+    note = (
+        'mutation($c: String!) { addCaseTimelineEntry(caseId: $c, body: "typed") { kind body case { id } } }'
+    )
+    reply = await agent.gql(note, {"c": case_id})
+    assert reply["data"]["addCaseTimelineEntry"] == {"kind": "note", "body": "typed", "case": {"id": case_id}}

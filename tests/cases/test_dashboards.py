@@ -181,3 +181,24 @@ def test_registry_rejects_a_second_widget_with_the_same_id():
     with pytest.raises(ValueError):
         register_widget(WidgetSpec(id=KPI, title="Other", module_id="other", features=()))
     assert WIDGETS[KPI].module_id == "dashboards"
+
+
+async def test_graphql_dashboard_fields_are_typed(boss):
+    reply = await boss.gql(
+        "{ dashboardLayout { canConfigure allowedWidgetIds layout { items { widgetId order } } context { userLabel } }"
+        " dashboardWidgetCatalog { items { id moduleId features } } dashboardCrmKpis { items { id value } } }"
+    )
+    assert "errors" not in reply, reply
+    data = reply["data"]
+    assert data["dashboardLayout"]["canConfigure"] is True
+    assert KPI in {w["id"] for w in data["dashboardWidgetCatalog"]["items"]}
+    query = (
+        'query($g: AggregationGroupByInput) { dashboardWidgetData(entityType: "cases:case", '
+        'metric: {field: "id", aggregate: "count"}, groupBy: $g) { value data { groupKey value } metadata { recordCount } } }'
+    )
+    reply = await boss.gql(query, {"g": {"field": "priority"}})
+    assert "errors" not in reply, reply
+    assert (
+        reply["data"]["dashboardWidgetData"]["metadata"]["recordCount"]
+        == reply["data"]["dashboardWidgetData"]["value"]
+    )
