@@ -66,6 +66,13 @@ def _user_id(ctx: RequestContext) -> uuid.UUID:
     return principal.user_id
 
 
+async def default_items(session: Any, principal: Principal) -> list[dict[str, Any]]:
+    """The layout of a user who saved none: their allowed widgets enabled by default, in catalog
+    order, with item ids derived from the widget ids (stable until a layout is saved)."""
+    allowed = await allowed_widgets(session, principal, None)
+    return _default_items([w for w in allowed if WIDGETS[w].default_enabled])
+
+
 def _default_items(widget_ids: list[str]) -> list[dict[str, Any]]:
     return [
         {
@@ -121,7 +128,6 @@ class DashboardLayoutEntry(BaseModel):
     id: uuid.UUID | None = None
     widgetId: text(200)
     order: int = PydanticField(0, ge=0, le=1000)
-    priority: int | None = PydanticField(None, ge=0, le=1000)
     size: Size | None = None
     settings: SafeDict | None = None
 
@@ -132,8 +138,9 @@ class LayoutInput(BaseModel):
 
 
 async def _save(
-    ctx: RequestContext, session: Any, user_id: uuid.UUID, items: list[dict[str, Any]], before: Any
-) -> None:
+    ctx: RequestContext, session: Any, user_id: uuid.UUID, items: list[dict[str, Any]]
+) -> DashboardLayout:
+    """Create or replace the user's layout."""
     layout = await session.scalar(
         select(DashboardLayout).where(DashboardLayout.user_id == user_id).with_for_update()
     )
@@ -196,7 +203,7 @@ async def save_layout(ctx: RequestContext, data: LayoutInput) -> dict[str, Any]:
                     "settings": item.settings if item.settings is not None else spec.default_settings,
                 }
             )
-        layout = await _save(ctx, uow.session, user_id, items, None)
+        layout = await _save(ctx, uow.session, user_id, items)
         _record(ctx, uow, "layout", layout.id, {"items": items})
     return {"ok": True}
 
@@ -217,13 +224,17 @@ class ItemPatch(BaseModel):
     rest=Rest("PATCH", "/dashboards/layout/{itemId}"),
 )
 async def patch_item(ctx: RequestContext, data: ItemPatch) -> dict[str, Any]:
-    """Change the size or settings of one widget of the caller's layout (404 when not in it)."""
+    """Change the size or settings of one widget of the caller's layout (the default layout until
+    one is saved; 404 when the item is not in it)."""
     user_id = _user_id(ctx)
     async with ctx.unit_of_work() as uow:
-        layout = await uow.session.scalar(
+        saved = await uow.session.scalar(
             select(DashboardLayout).where(DashboardLayout.user_id == user_id).with_for_update()
         )
-        items = [dict(i) for i in (layout.items if layout else [])]
+        if saved is not None:
+            items = [dict(i) for i in saved.items]
+        else:
+            items = await default_items(uow.session, ctx.require_auth())
         target = next((i for i in items if i.get("id") == data.itemId), None)
         if target is None:
             raise NotFound("Layout item not found")
@@ -231,8 +242,7 @@ async def patch_item(ctx: RequestContext, data: ItemPatch) -> dict[str, Any]:
             target["size"] = data.size
         if "settings" in data.model_fields_set:
             target["settings"] = data.settings
-        layout.items = items
-        await uow.session.flush()
+        layout = await _save(ctx, uow.session, user_id, items)
         _record(ctx, uow, "layout", layout.id, {"items": items})
     return {"ok": True}
 

@@ -202,3 +202,13 @@ async def test_graphql_dashboard_fields_are_typed(boss):
         reply["data"]["dashboardWidgetData"]["metadata"]["recordCount"]
         == reply["data"]["dashboardWidgetData"]["value"]
     )
+
+
+async def test_patching_the_default_layout_saves_it(agent):
+    layout = (await agent.get("/api/dashboards/layout"))[1]["layout"]["items"]
+    first = layout[0]
+    status, _ = await agent.call("PATCH", f"/api/dashboards/layout/{first['id']}", json={"size": "sm"})
+    assert status == 200
+    saved = (await agent.get("/api/dashboards/layout"))[1]["layout"]["items"]
+    assert [i["widgetId"] for i in saved] == [i["widgetId"] for i in layout]
+    assert saved[0]["size"] == "sm" and saved[0]["id"] == first["id"]
