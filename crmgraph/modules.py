@@ -31,6 +31,9 @@ MODULES: tuple[str, ...] = (
     "customer_signals",
     "procurement",
     "resources",
+    "playbooks",
+    "cases",
+    "dashboards",
 )
 HTTP_ADAPTERS = "crmgraph.http"  # install(app, settings): routes on the aiohttp app
 WORKER_ADAPTERS = "crmgraph.worker"  # the arq worker's entry points (run, settings)

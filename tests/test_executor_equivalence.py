@@ -94,6 +94,14 @@ async def seed_graph(api: Api) -> None:
         status, _ = await api.post("/api/customers/tags/assign", {"tagId": tag, "entityId": customer})
         assert status in (200, 201)
         await seed_resources(api, create, customer)
+        steps = [{"title": "Intake"}, {"title": "Repair"}]
+        playbook = await create(
+            "/playbooks", {"title": f"Playbook {customer[:6]}", "procedureDefinition": steps}
+        )
+        case = await create(
+            "/cases", {"title": "Equal case", "customerEntityId": customer, "playbookId": playbook}
+        )
+        await create(f"/cases/{case}/timeline", {"body": "note"})
     for customer in (person, company):  # procurement: a process per customer kind, every edge seeded
         process = await create("/procurement/processes", {"title": "Parts", "customerEntityId": customer})
         item = await create("/procurement/process-line-items", {"processId": process, "title": "Pads"})
