@@ -122,6 +122,22 @@ async def seed_graph(api: Api) -> None:
         )
         assert status == 200
     await seed_insurance_graph(api, create, person=person, company=company, deal=deal)
+    await link_across_modules(api)
+
+
+async def link_across_modules(api: Api) -> None:
+    """Edges between modules: a vehicle covered by a policy and bought through a procurement process."""
+
+    async def first(path: str) -> str:
+        status, page = await api.get(f"/api{path}?pageSize=1")
+        assert status == 200 and page["items"], (path, page)
+        return page["items"][0]["id"]
+
+    resource, policy = await first("/resources/resources"), await first("/insurance/policies")
+    process = await first("/procurement/processes")
+    links = {"id": resource, "insurancePolicyId": policy, "procurementProcessId": process}
+    assert (await api.put("/api/resources/resources", links))[0] == 200
+    assert (await api.put("/api/procurement/processes", {"id": process, "resourceId": resource}))[0] == 200
 
 
 async def seed_insurance_graph(api: Api, create: Any, *, person: str, company: str, deal: str) -> None:
@@ -182,3 +198,61 @@ async def seed_resources(api: Api, create: Any, customer: str) -> None:
     assert status == 201
     status, image = await Fleet(api).upload(vehicle)
     assert status == 201, image
+
+
+def forced_through_resolvers(query: str) -> str:
+    return query.replace("{", "{ __typename @include(if: true) ", 1)
+
+
+async def run(api: Api, query: str) -> dict[str, Any]:
+    result = await api.gql(query)
+    assert "errors" not in result, (query, result)
+    result["data"].pop("__typename", None)
+    return result["data"]
+
+
+@pytest.mark.parametrize(("entity", "relation"), cases(), ids=lambda x: getattr(x, "name", None))
+async def test_relation_is_the_same_on_every_executor(graph: Api, entity: Entity, relation: Relation):
+    root = camel(entity.plural)
+    fields = f"id {selection(entity, relation)}"
+    query = f"{{ {root}(pageSize: 100) {{ items {{ {fields} }} }} }}"
+
+    compiled = await run(graph, query)
+    items = compiled[root]["items"]
+    assert await run(graph, forced_through_resolvers(query)) == compiled
+    fragment = f"query {{ {root}(pageSize: 100) {{ items {{ ...F }} }} }} fragment F on {entity.graphql_name} {{ {fields} }}"
+    assert await run(graph, fragment) == compiled
+
+    edges = [item[camel(relation.name)] for item in items]
+    assert any(edges), f"seed_graph leaves {entity.name}.{relation.name} empty: seed it"
+    detail = detail_field(entity)
+    for item in items:
+        if item[camel(relation.name)]:
+            answer = await run(graph, f'{{ {detail}(id: "{item["id"]}") {{ {fields} }} }}')
+            assert answer[detail] == item
+
+
+async def test_lists_count_only_when_asked(graph: Api):
+    from crmgraph.db import count_statements
+
+    counts = {}
+    for name, fields in (("without", "items { id }"), ("with", "total items { id }")):
+        async with count_statements() as counter:  # a full later page: only a count tells the total
+            await run(graph, f"{{ people(pageSize: 1, page: 2) {{ {fields} }} }}")
+        counts[name] = counter.count
+    assert counts["with"] == counts["without"] + 1, counts
+
+
+LIST_CASES = [(e, r) for e, r in cases() if r.kind != "one"]
+
+
+@pytest.mark.parametrize(("entity", "relation"), LIST_CASES, ids=lambda x: getattr(x, "name", None))
+async def test_edge_limit_is_the_same_on_every_executor(graph: Api, entity: Entity, relation: Relation):
+    root, edge_name = camel(entity.plural), camel(relation.name)
+    query = f"{{ {root}(pageSize: 100) {{ items {{ id {edge_name}(limit: 1) {{ id }} }} }} }}"
+    compiled = await run(graph, query)
+    assert await run(graph, forced_through_resolvers(query)) == compiled
+    assert all(len(item[edge_name]) <= 1 for item in compiled[root]["items"])
+    unlimited = await run(graph, query.replace("(limit: 1)", ""))
+    firsts = [item[edge_name][:1] for item in unlimited[root]["items"]]
+    assert [item[edge_name] for item in compiled[root]["items"]] == firsts

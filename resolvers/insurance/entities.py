@@ -249,6 +249,13 @@ POLICY = Entity(
         Relation("referring_partner", "person", "one", source_fk="referring_partner_entity_id"),
         Relation("deal", "deal", "one", source_fk="deal_id"),
         Relation("leads", "lead", "many", target_fk="linked_policy_id"),
+        Relation(
+            "resources",
+            "resource",
+            "many",
+            target_fk="insurance_policy_id",
+            description="Vehicles it covers.",
+        ),
     ],
     hooks=hooks(Policy, "policy_status", "policy_number", extra=_policy_rules),
     description="An insurance policy of a customer, with its insurer, partner and deal.",

@@ -37,6 +37,7 @@ from resolvers.procurement.common import (
 from resolvers.procurement.rules import allowed_targets, check_transition, rules_of
 from resolvers.procurement.settings import Catalogs, catalogs_for, selected_organization
 from resolvers.procurement.timeline import add_event
+from resolvers.resources.catalog import RESOURCE
 from resolvers.scope import load_in_scope
 from resolvers.undo import Direction, apply_entity_step, undo_handler
 
@@ -196,6 +197,10 @@ PROCESS = Entity(
     ],
     relations=[
         Relation("line_items", "procurement_line_item", "many", target_fk="process_id"),
+        Relation(
+            "resources", "resource", "many", target_fk="procurement_process_id", description="What it bought."
+        ),
+        Relation("resource", "resource", "one", source_fk="resource_id", description="Set when completed."),
         Relation("suppliers", "procurement_supplier", "many", target_fk="process_id"),
         Relation("tasks", "procurement_task", "many", target_fk="process_id"),
         Relation("timeline", "procurement_timeline_event", "many", target_fk="process_id"),
@@ -265,6 +270,8 @@ async def complete_process(ctx: RequestContext, data: CompleteInput) -> dict[str
         if process.closed_at is None:
             changes["closedAt"] = datetime.now(UTC).isoformat()
         process = await service(PROCESS).update(ctx, changes, process.id)
+        if data.resource_id is not None:  # the resource (in scope, else 404 and nothing kept) is linked back
+            await service(RESOURCE).update(ctx, {"procurementProcessId": str(process.id)}, data.resource_id)
         links = {"resourceId": changes.get("resourceId"), "salesInvoiceId": changes.get("salesInvoiceId")}
         await add_event(ctx, uow, process, "process.completed", "Process completed", links)
         # Its own domain event (``procurement.procurement_process.completed``), e.g. for resources.

@@ -13,6 +13,8 @@ from sqlalchemy import delete, false, func, or_, select, update
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import Conflict, NotFound, ValidationFailed, issue
 from models.customers import CustomerEntity
+from models.insurance import Policy
+from models.procurement import ProcurementProcess
 from models.resources import (
     AccessoryLink,
     Resource,
@@ -78,10 +80,13 @@ RESOURCE_TYPE = Entity(
 
 
 async def _check_references(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
-    """A resource type or customer named by a write must be live and in the caller's scope (404)."""
+    """A resource type, customer, insurance policy or procurement process named by a write must be
+    live and in the caller's scope (404)."""
     for attr, model, what in (
         ("resource_type_id", ResourceType, "Resource type"),
         ("customer_entity_id", CustomerEntity, "Customer"),
+        ("insurance_policy_id", Policy, "Insurance policy"),
+        ("procurement_process_id", ProcurementProcess, "Procurement process"),
     ):
         if data.get(attr) is not None:
             await load_in_scope(ctx, uow.session, model, data[attr], what)
@@ -193,6 +198,16 @@ RESOURCE = Entity(
             "one",
             source_fk="customer_entity_id",
             description="Set when a company owns it.",
+        ),
+        Relation(
+            "policy", "policy", "one", source_fk="insurance_policy_id", description="Its insurance policy."
+        ),
+        Relation(
+            "procurement_process",
+            "procurement_process",
+            "one",
+            source_fk="procurement_process_id",
+            description="The procurement process that bought it.",
         ),
         Relation("service_book", "service_book_entry", "many", target_fk="resource_id"),
         Relation("activities", "resource_activity", "many", target_fk="resource_id"),
