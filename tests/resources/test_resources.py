@@ -29,11 +29,17 @@ async def test_a_type_in_use_cannot_be_deleted(fleet):
     assert (await fleet.api.delete(f"/api/resources/resource-types?id={kind}"))[0] == 200
 
 
-async def test_links_to_other_modules_are_kept(fleet):
-    policy, process = "6f1c1a2e-0000-4000-8000-000000000001", "6f1c1a2e-0000-4000-8000-000000000002"
+async def test_links_to_other_modules_are_kept_and_checked(fleet):
+    insurer = await fleet.create("insurance/insurers", {"code": "lnk", "name": "Link Insurance"})
+    policy = await fleet.create("insurance/policies", {"policyNumber": "L-1", "insurerId": insurer})
+    process = await fleet.create("procurement/processes", {"title": "Buy a bike"})
     bike = await fleet.resource(insurancePolicyId=policy, procurementProcessId=process)
     (item,) = (await fleet.list("resources/resources", ids=bike))["items"]
     assert (item["insurance_policy_id"], item["procurement_process_id"]) == (policy, process)
+    unknown = "6f1c1a2e-0000-4000-8000-000000000001"
+    for link in ("insurancePolicyId", "procurementProcessId"):  # a random (or foreign) id is a 404
+        status, _ = await fleet.api.post("/api/resources/resources", {"name": "X", link: unknown})
+        assert status == 404
 
 
 async def test_references_must_be_in_scope(client, sessionmaker, fleet):
