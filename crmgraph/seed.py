@@ -18,11 +18,20 @@ from models.auth import Role, RoleAcl, User, UserRole
 from models.directory import Organization, Tenant
 
 DEMO_TENANT = "Moto Concierge Demo"
-EMPLOYEE_FEATURES = [
+EMPLOYEE_FEATURES = [  # a workshop mechanic: the concierge modules, not the administration
     "customers.*",
+    "insurance.*",
+    "resources.*",
+    "procurement.*",
+    "cases.*",
+    "playbooks.view",
+    "partner_programs.view",
     "directory.organizations.view",
     "auth.users.list",
     "dashboards.view",
+    "audit_logs.view_self",
+    "audit_logs.undo_self",
+    "audit_logs.redo_self",
 ]
 
 
