@@ -1,6 +1,6 @@
 """cases, playbooks and dashboards
 
-The lead re-chains down_revision to "0007" on merge (0005-0007 are other branches).
+Tables of the three modules; row-level security is applied to them by ``crmgraph migrate``.
 
 Revision ID: 0008
 Revises: 0006

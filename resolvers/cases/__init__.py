@@ -4,4 +4,4 @@ messages, and the procedure a playbook gives them (tasks followed one by one).
 Importing this package registers the entities and the operations.
 """
 
-from resolvers.cases import cases, procedure, timeline  # noqa: F401 - importing registers them
+from resolvers.cases import cases, procedure, reversal, timeline  # noqa: F401 - importing registers them

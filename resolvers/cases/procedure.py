@@ -67,6 +67,11 @@ async def apply_playbook(ctx: RequestContext, uow: UnitOfWork, case: Case, playb
     case.procedure_id, case.playbook_id = procedure.id, playbook.id
     add_entry(ctx, uow, case, "procedure_applied", procedure.display_label, {"playbookId": str(playbook.id)})
     await uow.session.flush()
+    tasks = (
+        await uow.session.execute(
+            select(CaseProcedureTask).where(CaseProcedureTask.procedure_id == procedure.id)
+        )
+    ).scalars()
     record_command(
         ctx,
         uow,
@@ -76,7 +81,7 @@ async def apply_playbook(ctx: RequestContext, uow: UnitOfWork, case: Case, playb
         resource_id=procedure.id,
         tenant_id=case.tenant_id,
         organization_id=case.organization_id,
-        after=serialize(PROCEDURE, procedure),
+        after={**serialize(PROCEDURE, procedure), "tasks": [serialize(TASK, t) for t in tasks]},  # for redo
         payload={"caseId": str(case.id), "playbookId": str(playbook.id)},
     )
     return procedure
@@ -104,6 +109,16 @@ def reloaded(entity: Entity, key: Callable[[dict[str, Any]], Any]) -> Callable[.
         return await service(entity).get(ctx, key(result), check=False)
 
     return reload
+
+
+async def refresh_procedure_status(session: Any, procedure_id: uuid.UUID) -> CaseProcedure:
+    """Set the procedure's status from its tasks' (after any task change)."""
+    query = select(CaseProcedureTask.status).where(CaseProcedureTask.procedure_id == procedure_id)
+    statuses = list((await session.execute(query)).scalars())
+    procedure = await session.get(CaseProcedure, procedure_id)
+    procedure.status = procedure_status(statuses)
+    await session.flush()
+    return procedure
 
 
 class CaseRef(BaseModel):
@@ -230,18 +245,7 @@ async def update_task(ctx: RequestContext, data: TaskPatch) -> dict[str, Any]:
         if "dueAt" in sent:
             task.due_at = data.dueAt
         await uow.session.flush()
-        statuses = list(
-            (
-                await uow.session.execute(
-                    select(CaseProcedureTask.status).where(
-                        CaseProcedureTask.procedure_id == task.procedure_id
-                    )
-                )
-            ).scalars()
-        )
-        procedure = await uow.session.get(CaseProcedure, task.procedure_id)
-        procedure.status = procedure_status(statuses)
-        await uow.session.flush()
+        procedure = await refresh_procedure_status(uow.session, task.procedure_id)
         await uow.session.refresh(task)
         after = serialize(TASK, task)
         record_command(
