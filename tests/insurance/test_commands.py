@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crmgraph.errors import BadRequest
 from models.audit import ActionLog
-from resolvers.undo import find_log, undo_log
+from resolvers.undo import undo
 from tests.conftest import login
 from tests.customers.test_compound_commands import request_context
 from tests.factories import make_world
@@ -26,11 +26,11 @@ async def test_lead_inject_is_one_command_and_undoes_as_one(settings, sessionmak
     assert kinds == ["customers.person", "insurance.lead"]
 
     ctx = await request_context(settings, sessionmaker, admin)
-    await undo_log(ctx, await find_log(ctx, log.undo_token))
+    await undo(ctx, log.undo_token)
     assert (await rec.list("/insurance/leads", id=body["id"]))["items"] == []
     assert (await rec.list("/customers/people", ids=body["referringPartnerEntityId"]))["items"] == []
     with pytest.raises(BadRequest):
-        await find_log(ctx, log.undo_token)
+        await undo(ctx, log.undo_token)
 
 
 async def test_caretaker_must_be_a_user_of_the_tenant(client, sessionmaker, rec, admin, world):
