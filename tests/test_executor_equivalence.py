@@ -138,6 +138,14 @@ async def link_across_modules(api: Api) -> None:
     links = {"id": resource, "insurancePolicyId": policy, "procurementProcessId": process}
     assert (await api.put("/api/resources/resources", links))[0] == 200
     assert (await api.put("/api/procurement/processes", {"id": process, "resourceId": resource}))[0] == 200
+    case = await first("/cases")
+    case_links = {
+        "id": case,
+        "resourceId": resource,
+        "insurancePolicyId": policy,
+        "procurementProcessId": process,
+    }
+    assert (await api.put("/api/cases", case_links))[0] == 200
 
 
 async def seed_insurance_graph(api: Api, create: Any, *, person: str, company: str, deal: str) -> None:

@@ -9,11 +9,15 @@ from typing import Any
 from crmgraph.context import RequestContext, UnitOfWork
 from crmgraph.errors import ValidationFailed, issue
 from models.cases import Case
+from models.insurance import Policy
+from models.procurement import ProcurementProcess
+from models.resources import Resource
 from resolvers.cases.common import add_entry, check_user
 from resolvers.cases.entities import CASE_COMPUTED, CASE_FIELDS, CASE_FILTERS, CASE_RELATIONS
 from resolvers.crud import guarded
 from resolvers.customers.common import load_customer
 from resolvers.entity import Entity, Features, Hooks
+from resolvers.scope import load_in_scope
 from resolvers.statemachine import machine
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -30,6 +34,13 @@ STATUS = machine(
 )
 
 
+LINKS = (
+    ("resource_id", Resource, "Resource"),
+    ("procurement_process_id", ProcurementProcess, "Procurement process"),
+    ("insurance_policy_id", Policy, "Insurance policy"),
+)
+
+
 async def _check_references(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
     if data.get("priority") is not None and data["priority"] not in PRIORITIES:
         raise ValidationFailed([issue("priority", f"One of {', '.join(PRIORITIES)}", "invalid_enum_value")])
@@ -37,6 +48,9 @@ async def _check_references(ctx: RequestContext, uow: UnitOfWork, data: dict[str
         raise ValidationFailed([issue("title", "Title is required", "too_small")])
     if data.get("customer_entity_id") is not None:
         await load_customer(ctx, uow.session, data["customer_entity_id"])
+    for attr, model, what in LINKS:  # records of other modules it concerns: live and in scope, else 404
+        if data.get(attr) is not None:
+            await load_in_scope(ctx, uow.session, model, data[attr], what)
     await check_user(ctx, uow.session, data.get("owner_user_id"), "ownerUserId")
 
 

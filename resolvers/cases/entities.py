@@ -61,9 +61,9 @@ CASE_FIELDS = [
     Field("customer_entity_id", uuid.UUID),
     Field("playbook_id", uuid.UUID, update=False),
     Field("procedure_id", uuid.UUID, **READONLY),
-    Field("resource_id", uuid.UUID, description="A resource (resources module): no foreign key yet."),
-    Field("procurement_process_id", uuid.UUID, description="A procurement process: no foreign key yet."),
-    Field("insurance_policy_id", uuid.UUID, description="An insurance policy: no foreign key yet."),
+    Field("resource_id", uuid.UUID, description="The resource (vehicle) the case is about."),
+    Field("procurement_process_id", uuid.UUID, description="A procurement process it concerns."),
+    Field("insurance_policy_id", uuid.UUID, description="An insurance policy it concerns."),
     Field("owner_user_id", uuid.UUID),
     Field("opened_at", datetime, sort=True),
     Field("closed_at", datetime, sort=True),
@@ -88,6 +88,9 @@ CASE_RELATIONS = [
     Relation("playbook", "playbook", "one", source_fk="playbook_id"),
     Relation("procedure", "case_procedure", "one", source_fk="procedure_id"),
     Relation("timeline", "case_timeline_entry", "many", target_fk="case_id"),
+    Relation("resource", "resource", "one", source_fk="resource_id"),
+    Relation("procurement_process", "procurement_process", "one", source_fk="procurement_process_id"),
+    Relation("policy", "policy", "one", source_fk="insurance_policy_id"),
 ]
 
 CASE_FILTERS = [
