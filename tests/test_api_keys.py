@@ -79,3 +79,13 @@ async def test_non_super_admin_cannot_mint_super_admin_keys(client, world, admin
     assert status == 403
     status, _body = await viewer.post("/api/api_keys/keys", {"name": "fine", "roles": ["viewer"]})
     assert status == 201
+
+
+async def test_a_role_name_means_the_tenants_own_role_over_a_global_one(client, sessionmaker, admin):
+    from crmgraph.seed import ensure_role
+
+    async with sessionmaker() as session:  # a global role with the tenant role's name (as the demo seed makes)
+        await ensure_role(session, None, "superadmin", ["*"], super_admin=True)
+        await session.commit()
+    status, key = await admin.post("/api/api_keys/keys", {"name": "own", "roles": ["superadmin"]})
+    assert status == 201 and key["secret"], key

@@ -142,6 +142,13 @@ async def resolve_roles(
         Role.id.in_(ids) | func.lower(Role.name).in_(names),
     )
     roles = list((await session.execute(query)).scalars())
+    # A name means the tenant's own role when the tenant has one: it shadows a global role of that name.
+    own_names = {r.name.lower() for r in roles if r.tenant_id is not None}
+    roles = [
+        r
+        for r in roles
+        if r.tenant_id is not None or str(r.id) in map(str, ids) or r.name.lower() not in own_names
+    ]
     found = {str(r.id) for r in roles} | {r.name.lower() for r in roles}
     missing = [str(r) for r in refs if str(r) not in found and str(r).lower() not in found]
     if missing:
