@@ -102,12 +102,19 @@ async def test_update_moves_status_records_the_change_and_validates_links(proc, 
 
 async def test_complete_closes_links_resource_and_invoice_in_one_command(proc, admin, sessionmaker):
     process = await proc.process()
-    resource, invoice = str(uuid.uuid4()), str(uuid.uuid4())
+    status, bike = await admin.post("/api/resources/resources", {"name": "Bought bike"})
+    assert status == 201, bike
+    resource, invoice = bike["id"], str(uuid.uuid4())
+    unknown = {"id": process, "resourceId": str(uuid.uuid4())}  # a resource out of scope: nothing kept
+    assert (await admin.post("/api/procurement/processes/complete", unknown))[0] == 404
+    assert (await proc.one("processes", process))["statusValue"] != "closed"
     body = {"id": process, "resourceId": resource, "salesInvoiceId": invoice}
     assert await admin.post("/api/procurement/processes/complete", body) == (
         200,
         {"ok": True, "processId": process},
     )
+    _, linked = await admin.get(f"/api/resources/resources?ids={resource}")
+    assert linked["items"][0]["procurement_process_id"] == process  # linked back in the same command
     row = await proc.one("processes", process)
     assert (row["statusValue"], row["resourceId"], row["salesInvoiceId"]) == ("closed", resource, invoice)
     assert row["closedAt"] is not None
