@@ -36,6 +36,7 @@ conformance: install services
 bench: install services
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1)) || echo "no wrk: bench.loadgen generates the load"
 	$(BIN)/python -m bench.served
+	$(BIN)/python -m bench.deep_walk
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

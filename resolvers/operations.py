@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from crmgraph.context import RequestContext
+from crmgraph.errors import Conflict
 from resolvers.validation import validate
 
 Kind = Literal["query", "command"]
@@ -95,6 +96,30 @@ def created_or_found(result: tuple[Any, bool]) -> tuple[Any, int]:
     """A ``Rest.reply`` for handlers returning ``(body, created)``: 201 when created, else 200."""
     body, created = result
     return body, 201 if created else 200
+
+
+async def idempotent(
+    ctx: RequestContext,
+    existing: Callable[[], Awaitable[Any]],
+    create: Callable[[], Awaitable[Any]],
+    *,
+    command: str,
+    about: str,
+) -> tuple[Any, bool]:
+    """``(result, created)`` of an idempotent compound command (an inbound form keyed by an external
+    id): what ``existing()`` finds, else ``create()`` in one unit of work. When a concurrent call wins
+    the race (a unique conflict), nothing of ours is kept and its result is answered."""
+    found = await existing()
+    if found is not None:
+        return found, False
+    try:
+        async with ctx.unit_of_work(command=command, about=about):
+            return await create(), True
+    except Conflict:
+        found = await existing()
+        if found is None:
+            raise
+        return found, False
 
 
 def operation(

@@ -24,7 +24,7 @@ from resolvers.crud import service
 from resolvers.customers.deals import DEAL
 from resolvers.customers.people import PERSON
 from resolvers.customers.timeline import COMMENT
-from resolvers.operations import Rest, created_or_found, operation, pick
+from resolvers.operations import Rest, created_or_found, idempotent, operation, pick
 from resolvers.scope import org_scope, scope_conditions
 
 FEATURES = ["lead_intake.deals.inject"]
@@ -308,19 +308,14 @@ async def inject_deal(ctx: RequestContext, body: InjectInput) -> tuple[dict[str,
         raise Forbidden(message="Tenant outside your scope")
     if not scope.allows_org(body.organizationId):
         raise Forbidden(message="Organization outside your scope")
-    existing = await _existing(ctx, body)
-    if existing is not None:
-        return existing, False
-    try:
-        # One transaction and one action-log entry for the partner, person, deal and comment.
-        async with ctx.unit_of_work(command="customers.deals.inject", about="customers.deal"):
-            return await _inject(ctx, body), True
-    except Conflict:
-        # A concurrent inject with the same externalId won the race: nothing of ours was kept.
-        existing = await _existing(ctx, body)
-        if existing is None:
-            raise
-        return existing, False
+    # One transaction and one action-log entry for the partner, person, deal and comment.
+    return await idempotent(
+        ctx,
+        lambda: _existing(ctx, body),
+        lambda: _inject(ctx, body),
+        command="customers.deals.inject",
+        about="customers.deal",
+    )
 
 
 async def _inject(ctx: RequestContext, body: InjectInput) -> dict[str, Any]:

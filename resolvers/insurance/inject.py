@@ -19,13 +19,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from crmgraph.context import RequestContext
-from crmgraph.errors import Conflict, DomainError, Forbidden
+from crmgraph.errors import DomainError, Forbidden
 from models.insurance import Lead, LeadAttachment
 from resolvers.crud import service
 from resolvers.customers.inject import DEFAULT_SOURCE, InjectInput, _live, _referring_partner, map_form
 from resolvers.insurance.attachments import file_url, import_remote
 from resolvers.insurance.entities import LEAD
-from resolvers.operations import Rest, created_or_found, operation, pick
+from resolvers.operations import Rest, created_or_found, idempotent, operation, pick
 from resolvers.scope import org_scope
 
 log = logging.getLogger(__name__)
@@ -118,17 +118,16 @@ async def inject_lead(ctx: RequestContext, body: InjectInput) -> tuple[dict[str,
         raise Forbidden(message="Tenant outside your scope")
     if not scope.allows_org(body.organizationId):
         raise Forbidden(message="Organization outside your scope")
-    existing = await _existing(ctx, body)
-    if existing is not None:
-        return existing, False
-    try:
-        async with ctx.unit_of_work(command="insurance.leads.inject", about="insurance.lead"):
-            lead_id, partner_id = await _create(ctx, body)
-    except Conflict:
-        existing = await _existing(ctx, body)  # a concurrent inject with the same externalId won
-        if existing is None:
-            raise
-        return existing, False
+    outcome, created = await idempotent(
+        ctx,
+        lambda: _existing(ctx, body),
+        lambda: _create(ctx, body),
+        command="insurance.leads.inject",
+        about="insurance.lead",
+    )
+    if not created:
+        return outcome, False
+    lead_id, partner_id = outcome
     for url, name in remote_files(body.payload):
         try:
             await import_remote(ctx, lead_id, url, name)
