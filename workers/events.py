@@ -69,6 +69,7 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
                 await session.execute(
                     select(OutboxEvent.id)
                     .where(OutboxEvent.status == "pending", OutboxEvent.created_at < cutoff)
+                    .order_by(OutboxEvent.created_at)  # oldest first: a backlog drains in order
                     .limit(500)
                 )
             ).scalars()

@@ -102,6 +102,7 @@ async def sweep_mail(ctx: dict[str, Any]) -> int:
                 await session.execute(
                     select(EmailOutbox.id)
                     .where(EmailOutbox.status == "pending", EmailOutbox.created_at < cutoff)
+                    .order_by(EmailOutbox.created_at)  # oldest first
                     .limit(500)
                 )
             ).scalars()
