@@ -147,7 +147,7 @@ async def apply_entity_step(
             uow.session.add(obj)
         if entity.soft_delete:
             obj.deleted_at = None
-        _restore(entity, obj, wanted)
+        restore_snapshot(entity, obj, wanted)
     await uow.session.flush()
     payload = {"id": step["resourceId"], direction: True}
     if verb != "deleted":
@@ -156,7 +156,7 @@ async def apply_entity_step(
     emit(ctx, uow, f"{entity.event_prefix}.{verb}", payload, getattr(obj, "tenant_id", None))
 
 
-def _restore(entity: Entity, obj: Any, snapshot: dict[str, Any]) -> None:
+def restore_snapshot(entity: Entity, obj: Any, snapshot: dict[str, Any]) -> None:
     for f in entity.fields:
         key = entity.key(f.attr)
         if f.read and key in snapshot and hasattr(obj, f.attr):

@@ -35,8 +35,11 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
         return _unwrap(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
-        inner, _ = _unwrap(members[0]) if len(members) == 1 else (JSON, True)
-        return inner, len(members) != len(get_args(annotation)) or _
+        optional = len(members) != len(get_args(annotation))
+        if len(members) != 1:
+            return JSON, optional  # a union of several types has no GraphQL input/output type here
+        inner, inner_optional = _unwrap(members[0])
+        return inner, optional or inner_optional
     return annotation, False
 
 

@@ -16,7 +16,7 @@ from resolvers.cases.entities import PROCEDURE, TASK
 from resolvers.cases.procedure import refresh_procedure_status
 from resolvers.entity import serialize
 from resolvers.events import emit
-from resolvers.undo import NOT_AVAILABLE, Direction, _restore, undo_handler
+from resolvers.undo import NOT_AVAILABLE, Direction, restore_snapshot, undo_handler
 
 
 def _gone() -> BadRequest:
@@ -35,7 +35,7 @@ async def _withdraw(uow: UnitOfWork, ident: uuid.UUID) -> CaseProcedure:
 
 async def _reapply(uow: UnitOfWork, ident: uuid.UUID, snapshot: dict[str, Any]) -> CaseProcedure:
     procedure = CaseProcedure(id=ident)
-    _restore(PROCEDURE, procedure, snapshot)
+    restore_snapshot(PROCEDURE, procedure, snapshot)
     case = await uow.session.get(Case, procedure.case_id, with_for_update=True)
     if case is None or case.deleted_at is not None or case.procedure_id is not None:
         raise BadRequest(NOT_AVAILABLE, reason="the case has another procedure")
@@ -43,7 +43,7 @@ async def _reapply(uow: UnitOfWork, ident: uuid.UUID, snapshot: dict[str, Any]) 
     await uow.session.flush()
     for task_snapshot in snapshot.get("tasks") or []:
         task = CaseProcedureTask(id=uuid.UUID(task_snapshot["id"]))
-        _restore(TASK, task, task_snapshot)
+        restore_snapshot(TASK, task, task_snapshot)
         uow.session.add(task)
     case.procedure_id = ident
     return procedure
@@ -73,7 +73,7 @@ async def task_changed(
     task = await uow.session.get(CaseProcedureTask, uuid.UUID(step["resourceId"]), with_for_update=True)
     if task is None:
         raise _gone()
-    _restore(TASK, task, step["before"] if direction == "undo" else step["after"])
+    restore_snapshot(TASK, task, step["before"] if direction == "undo" else step["after"])
     await uow.session.flush()
     await refresh_procedure_status(uow.session, task.procedure_id)
     await uow.session.refresh(task)
