@@ -10,14 +10,18 @@ run: install services
 	$(BIN)/crmgraph seed
 	$(BIN)/crmgraph serve --worker
 
+FUZZ_EXAMPLES ?= 6  # schemathesis examples per operation and mode in `make test` (the suite's own default is 12)
+TEST_WORKERS ?= auto  # pytest-xdist processes (one per CPU); each has its own database and queue
+
 test: install services
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq python3-venv)
+	@ldconfig -p | grep -q libmagic.so.1 || (apt-get update -qq && apt-get install -y -qq libmagic1)  # attachments: content types
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[test]"

@@ -1,1 +1,1 @@
-"""Benchmarks that print figures (not tests): `python -m bench.platform`, `python -m bench.customers`."""
+"""Benchmarks that print figures (not tests): `python -m bench.platform_paths`, `python -m bench.customers`."""

@@ -16,14 +16,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from crmgraph.config import Settings
+from crmgraph.config import Settings, get_settings
+from crmgraph.db import drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +89,71 @@ def run_load(url: str, headers: dict[str, str], seconds: float, connections: int
     return loadgen({"url": url, "headers": headers, "seconds": seconds, "connections": connections})["rps"]
 
 
+T = TypeVar("T")
+
+
+def alternate(served: Callable[[], T], raw: Callable[[], T], rounds: int = 3) -> tuple[list[T], list[T]]:
+    """Each side measured ``rounds`` times in alternating slices (served first), so load from
+    elsewhere on the machine weighs on both alike."""
+    mine: list[T] = []
+    floor: list[T] = []
+    for _ in range(rounds):
+        mine.append(served())
+        floor.append(raw())
+    return mine, floor
+
+
+def side_by_side(
+    served: str, headers: dict[str, str], raw: str, seconds: float, connections: int, rounds: int = 3
+) -> tuple[float, float]:
+    """Mean req/s of both in alternating slices (``alternate``); each is warmed first (pools,
+    caches, prepared statements)."""
+    run_load(served, headers, 1, connections)
+    run_load(raw, {}, 1, connections)
+    slice_ = max(1, round(seconds / rounds))
+    mine, floor = alternate(
+        lambda: run_load(served, headers, slice_, connections),
+        lambda: run_load(raw, {}, slice_, connections),
+        rounds,
+    )
+    return sum(mine) / rounds, sum(floor) / rounds
+
+
+def scratch_settings(name: str) -> Settings:
+    """The settings with a scratch database ``crmgraph_bench_<name>_<random>`` (not created here)
+    and a queue of its own."""
+    base = get_settings()
+    database = f"crmgraph_bench_{name}_{uuid.uuid4().hex[:8]}"
+    return replace(
+        base,
+        database_url=base.database_url.rsplit("/", 1)[0] + f"/{database}",
+        queue_name=f"crmgraph:bench:{database}",
+    )
+
+
+async def drop_scratch(settings: Settings) -> None:
+    """Drop what a bench made of ``scratch_settings``: the database and the queue's Redis keys (the
+    queue, its owner and heartbeat keys, the jobs left in it)."""
+    from arq.constants import job_key_prefix
+    from redis.asyncio import Redis
+
+    await drop_database(settings.database_url)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        queue = settings.queue_name
+        jobs = [job_key_prefix + job.decode() for job in await redis.zrange(queue, 0, -1)]
+        keys = [queue, *jobs, *[key async for key in redis.scan_iter(match=f"{queue}:*")]]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start : start + 1000])
+    finally:
+        await redis.aclose()
+
+
+def plain_dsn(settings: Settings) -> str:
+    """The database URL as asyncpg takes it."""
+    return settings.database_url.replace("+asyncpg", "")
+
+
 def serve_env(settings: Settings, port: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -115,6 +182,46 @@ def served_app(settings: Settings, workers: int = os.cpu_count() or 1) -> Iterat
     command = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", str(workers)]
     with processes([command], serve_env(settings, port), f"http://127.0.0.1:{port}/healthz"):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def served_and_raw(
+    settings: Settings,
+    workers: int,
+    raw_app: str,
+    tenant: uuid.UUID,
+    user: uuid.UUID | None = None,
+    org: uuid.UUID | None = None,
+) -> Iterator[tuple[str, str]]:
+    """``crmgraph serve --workers N`` and as many ``bench.raw_server`` processes serving ``raw_app``
+    (one port, SO_REUSEPORT), both against ``settings``' database; yields (served URL, raw URL)."""
+    served_port, raw_port = free_port(), free_port()
+    served, raw = f"http://127.0.0.1:{served_port}", f"http://127.0.0.1:{raw_port}"
+    serve_cmd = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", str(workers)]
+    raw_cmd = [sys.executable, "-m", "bench.raw_server", raw_app, "--port", str(raw_port)]
+    raw_cmd += ["--dsn", plain_dsn(settings), "--tenant", str(tenant)]
+    for flag, value in (("--user", user), ("--org", org)):
+        if value is not None:
+            raw_cmd += [flag, str(value)]
+    with (
+        processes([serve_cmd], serve_env(settings, served_port), f"{served}/healthz"),
+        processes([raw_cmd] * workers, dict(os.environ), f"{raw}/healthz"),
+    ):
+        every_process_answers(f"{raw}/healthz", workers)
+        yield served, raw
+
+
+def every_process_answers(url: str, count: int, timeout: float = 300) -> None:
+    """Until ``count`` distinct processes (``pid`` in the answer) answered ``url``: processes sharing
+    a port through SO_REUSEPORT bind it once started, and a measurement must not begin while some
+    still load (a model, a cache)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url}: {len(seen)} of {count} processes answered in {timeout} s")
+        seen.add(http("GET", url)["pid"])
+        time.sleep(0.05)
 
 
 def _run_app(factory: Callable[..., web.Application], args: tuple[Any, ...], port: int) -> None:

@@ -4,7 +4,10 @@ a fixed number of requests or a duration, any non-2xx answer is an error. Prints
 
 ``python -m bench.loadgen '{"url": ..., "method": "GET", "headers": {}, "body": null,
 "requests": 400 | "seconds": 5, "connections": 8}'``; a ``{uuid}`` in the JSON body is replaced by a
-fresh UUID per request (for writes that must not collide).
+fresh UUID per request (for writes that must not collide). With ``"tolerate": true`` failed answers
+and connection errors are counted (``statuses``: answers per status code, ``"error"`` for no answer)
+instead of stopping the run, for soak tests that break things on purpose. With ``"latencies": true``
+every request's latency (ms) comes back too (``latencies``), to take percentiles over several runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ async def hammer(spec: dict[str, Any]) -> dict[str, float]:
     budget = iter(range(spec["requests"])) if "requests" in spec else None
     deadline = time.perf_counter() + spec.get("seconds", 0)
     latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    tolerate = bool(spec.get("tolerate"))
 
     def more() -> bool:
         return next(budget, None) is not None if budget is not None else time.perf_counter() < deadline
@@ -37,10 +42,18 @@ async def hammer(spec: dict[str, Any]) -> dict[str, float]:
         while more():
             data = body.replace("{uuid}", uuid.uuid4().hex) if body else None
             start = time.perf_counter()
-            async with session.request(method, url, headers=headers, data=data) as response:
-                await response.read()
-                if not 200 <= response.status < 300:
-                    raise RuntimeError(f"{method} {url}: HTTP {response.status}")
+            try:
+                async with session.request(method, url, headers=headers, data=data) as response:
+                    await response.read()
+                    status = str(response.status)
+            except (TimeoutError, OSError):
+                if not tolerate:
+                    raise
+                status = "error"
+                await asyncio.sleep(0.05)  # the server is gone: do not spin
+            statuses[status] = statuses.get(status, 0) + 1
+            if not tolerate and not status.startswith("2"):
+                raise RuntimeError(f"{method} {url}: HTTP {status}")
             latencies.append(time.perf_counter() - start)
 
     connections = spec.get("connections", 8)
@@ -55,13 +68,17 @@ async def hammer(spec: dict[str, Any]) -> dict[str, float]:
     def pct(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return {
+    figures = {
         "requests": len(latencies),
         "seconds": elapsed,
         "rps": len(latencies) / elapsed,
         "p50": pct(0.5),
         "p99": pct(0.99),
+        "statuses": statuses,
     }
+    if spec.get("latencies"):
+        figures["latencies"] = [round(latency * 1000, 3) for latency in latencies]
+    return figures
 
 
 if __name__ == "__main__":

@@ -12,36 +12,19 @@ import argparse
 import asyncio
 import os
 import shutil
-import sys
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import asyncpg
 
 from bench.customers import EMAIL, PASSWORD, seed_rows, seed_scope
-from bench.harness import free_port, http, processes, run_load, serve_env
-from crmgraph.config import Settings, get_settings
-from crmgraph.db import drop_database, engine_for, session_factory
+from bench.harness import drop_scratch, http, plain_dsn, scratch_settings, served_and_raw, side_by_side
+from crmgraph.config import Settings
+from crmgraph.db import engine_for, session_factory
 from crmgraph.setup import migrate
 
 TAGS = 20
-
-
-def side_by_side(
-    served: str, headers: dict[str, str], raw: str, seconds: float, connections: int, rounds: int = 3
-) -> tuple[float, float]:
-    """Mean req/s of both, measured in alternating slices so load from elsewhere on the machine
-    weighs on both alike; each is warmed first (pools, caches, prepared statements)."""
-    run_load(served, headers, 1, connections)
-    run_load(raw, {}, 1, connections)
-    slice_ = max(1, round(seconds / rounds))
-    mine: list[float] = []
-    floor: list[float] = []
-    for _ in range(rounds):
-        mine.append(run_load(served, headers, slice_, connections))
-        floor.append(run_load(raw, {}, slice_, connections))
-    return sum(mine) / rounds, sum(floor) / rounds
 
 
 @dataclass
@@ -57,7 +40,7 @@ async def seed(settings: Settings, people: int) -> tuple[uuid.UUID, uuid.UUID]:
     """A tenant with ``people`` people and ``TAGS`` tags, its super admin; returns (tenant, admin)."""
     async with engine_for(settings.database_url) as engine:
         tenant_id, orgs, pipeline = await seed_scope(session_factory(engine))
-    dsn = settings.database_url.replace("+asyncpg", "")
+    dsn = plain_dsn(settings)
     await seed_rows(dsn, tenant_id, orgs, pipeline, people, deals=1)
     conn = await asyncpg.connect(dsn)
     try:
@@ -115,39 +98,13 @@ def rows(token: str, key: str) -> list[Row]:
 
 
 def main(people: int, seconds: float, connections: int, workers: int) -> None:
-    base = get_settings()
-    settings = replace(
-        base,
-        database_url=base.database_url.rsplit("/", 1)[0] + f"/crmgraph_bench_{uuid.uuid4().hex[:8]}",
-        queue_name="crmgraph:bench:served",
-    )
+    settings = scratch_settings("served")
     migrate(settings)
     try:
         started = time.perf_counter()
         tenant_id, admin = asyncio.run(seed(settings, people))
         print(f"seeded {people} people and {TAGS} tags in {time.perf_counter() - started:.1f} s", flush=True)
-        served_port, raw_port = free_port(), free_port()
-        served = f"http://127.0.0.1:{served_port}"
-        raw = f"http://127.0.0.1:{raw_port}"
-        dsn = settings.database_url.replace("+asyncpg", "")
-        serve_cmd = [sys.executable, "-m", "crmgraph.cli", "serve", "--workers", str(workers)]
-        raw_cmd = [
-            sys.executable,
-            "-m",
-            "bench.raw_server",
-            "--port",
-            str(raw_port),
-            "--dsn",
-            dsn,
-            "--tenant",
-            str(tenant_id),
-            "--user",
-            str(admin),
-        ]
-        with (
-            processes([serve_cmd], serve_env(settings, served_port), f"{served}/healthz"),
-            processes([raw_cmd] * workers, dict(os.environ), f"{raw}/healthz"),
-        ):
+        with served_and_raw(settings, workers, "customers", tenant_id, user=admin) as (served, raw):
             token, key = credentials(served)
             results = []
             for row in rows(token, key):
@@ -165,7 +122,7 @@ def main(people: int, seconds: float, connections: int, workers: int) -> None:
         for row, mine, floor in results:
             print(f"{row.name:<50} {mine:9.0f} {floor:9.0f}  {mine / floor:9.2f}x  {row.raw_label}")
     finally:
-        asyncio.run(drop_database(settings.database_url))
+        asyncio.run(drop_scratch(settings))
 
 
 if __name__ == "__main__":

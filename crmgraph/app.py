@@ -3,7 +3,6 @@ their routes through ``crmgraph.modules.http_adapters``."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -12,7 +11,6 @@ from typing import Any
 from aiohttp import web
 from arq import create_pool
 from arq.connections import RedisSettings
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from crmgraph import dberrors
@@ -21,7 +19,8 @@ from crmgraph.config import Settings, get_settings
 from crmgraph.context import CTX, Principal, RequestContext, Selection
 from crmgraph.db import RowScope, create_engine, session_factory
 from crmgraph.errors import DomainError
-from crmgraph.health import WORKER_STATE, health_key
+from crmgraph.eventhub import close_hub
+from crmgraph.health import WORKER_STATE, dependency_states
 from crmgraph.installation import with_installation_secret
 from crmgraph.modules import http_adapters
 from crmgraph.ratelimit import client_ip
@@ -89,34 +88,9 @@ async def context_middleware(
     return await handler(request)
 
 
-PROBE_TIMEOUT = 1.0  # seconds per dependency probe
-
-
-async def _probe(check: Callable[[], Awaitable[Any]]) -> bool:
-    try:
-        async with asyncio.timeout(PROBE_TIMEOUT):
-            return bool(await check())
-    except Exception:  # any failure of a dependency is "down", never a 500
-        return False
-
-
 async def _dependencies(app: web.Application, database: bool = True) -> dict[str, str]:
-    """Database, Redis and worker (its heartbeat key in Redis: works for a separate process too)."""
     state = app[STATE]
-
-    async def reachable() -> bool:
-        async with state["engine"].connect() as conn:
-            return await conn.scalar(text("SELECT 1")) == 1
-
-    found = {"database": "up" if await _probe(reachable) else "down"} if database else {}
-    pool = state.get("redis")
-    if pool is None:
-        return {**found, "redis": "disabled", "worker": "disabled"}
-    found["redis"] = "up" if await _probe(pool.ping) else "down"
-    if found["redis"] == "down":
-        return {**found, "worker": "unknown"}
-    heartbeat = await _probe(lambda: pool.exists(health_key(state["settings"])))
-    return {**found, "worker": "up" if heartbeat else "down"}
+    return await dependency_states(state["engine"], state.get("redis"), state["settings"], database=database)
 
 
 HEALTH_TTL = 1.0  # seconds a /healthz probe of Redis and the worker is reused
@@ -170,6 +144,12 @@ def create_app(settings: Settings | None = None, *, redis: bool = True) -> web.A
         await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)
+
+    async def end_streams(app: web.Application) -> None:
+        """Live event streams end before the server waits for open requests to finish."""
+        await close_hub(app[STATE].get("sessionmaker"))
+
+    app.on_shutdown.append(end_streams)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for install in http_adapters():  # REST under /api, GraphQL at /graphql (crmgraph.modules)

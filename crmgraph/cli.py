@@ -1,4 +1,4 @@
-"""``crmgraph`` command line: migrate, seed, serve, worker, conformance."""
+"""``crmgraph`` command line: migrate, seed, serve, worker, conformance, retry-events, reindex."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 
 from crmgraph.config import Settings, get_settings
 from crmgraph.modules import WORKER_ADAPTERS, adapter
-from crmgraph.setup import migrate, seed_installation
+from crmgraph.setup import migrate, reindex_installation, seed_installation
 
 
 async def _serve(
@@ -132,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     sub.add_parser("conformance", help="check every documented operation against a scratch database")
     sub.add_parser("retry-events", help="re-queue failed and stale pending outbox events")
+    reindex = sub.add_parser("reindex", help="rebuild the search index in this process, with a progress bar")
+    reindex.add_argument("--tenant", help="one tenant (id or name); default: every tenant")
+    reindex.add_argument("--entity", help="one entity type, e.g. customers:person; default: all")
+    reindex.add_argument("--vectors", action="store_true", help="recompute every embedding too")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     settings = get_settings()
@@ -146,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_worker(settings, args.burst))
         elif args.command == "retry-events":
             asyncio.run(_retry_events(settings))
+        elif args.command == "reindex":
+            return asyncio.run(reindex_installation(settings, args.tenant, args.entity, args.vectors))
         elif args.command == "conformance":
             from crmgraph.conformance import run_cli
 

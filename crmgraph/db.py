@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -18,8 +19,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
-from crmgraph.dberrors import scrub_details
+from crmgraph.dberrors import driver_error, scrub_details
 
 
 @dataclass
@@ -107,10 +110,13 @@ APP_ROLE = "crmgraph_app"  # request sessions: non-owner, no BYPASSRLS, tenant p
 READ_ONLY = "read_only"  # session.info flag: reads only, run without a transaction
 GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
 # The scope statement also reads the authentication generation (crmgraph.authn): same round trip.
-SET_SCOPE = text(
-    "SELECT set_config('role', :role, :local), set_config('app.tenant_id', :tenant, :local),"
-    f" ({GENERATION_SQL}), set_config('statement_timeout', :timeout, :local)"
+_SET_SCOPE_SQL = (
+    "SELECT set_config('role', {role}, {local}), set_config('app.tenant_id', {tenant}, {local}),"
+    f" ({GENERATION_SQL}), set_config('statement_timeout', {{timeout}}, {{local}})"
 )
+SET_SCOPE = text(_SET_SCOPE_SQL.format(role=":role", tenant=":tenant", timeout=":timeout", local=":local"))
+# The same at session level, for a connection used outside any transaction (``DriverReads``).
+DRIVER_SET_SCOPE = _SET_SCOPE_SQL.format(role="$1", tenant="$2", timeout="$3", local="false")
 _SCOPE_PREFIX = "SELECT set_config('role'"
 _SCOPE_INFO = "crmgraph.row_scope"  # connection.info: the scope set at session level on it
 _GENERATION_INFO = "crmgraph.generation"  # session.info: generation read by the scope statement
@@ -176,9 +182,7 @@ def _bind_row_scope(session: Session, _transaction: object, connection: Connecti
 
 
 async def _generation(connection: AsyncConnection) -> int:
-    _on_execute(None, None, GENERATION_SQL)
-    raw = await connection.get_raw_connection()
-    return await raw.driver_connection.fetchval(GENERATION_SQL)
+    return await DriverReads(await connection.get_raw_connection()).fetchval(GENERATION_SQL)
 
 
 async def auth_generation(session: AsyncSession) -> int:
@@ -188,14 +192,74 @@ async def auth_generation(session: AsyncSession) -> int:
     return generation if generation is not None else await _generation(connection)
 
 
+@dataclass
+class DriverReads:
+    """Plain SQL run on a pooled connection's driver (asyncpg) connection, without SQLAlchemy's
+    execution (no compilation, execution context or result objects; the driver prepares and caches
+    each statement). Counted like every statement; a driver error is raised as SQLAlchemy's
+    ``DBAPIError`` (``crmgraph.dberrors``). A connection that failed (or was cancelled mid-statement)
+    is invalidated, closed at once (``invalidate`` outside a greenlet terminates), not pooled again."""
+
+    pooled: PoolProxiedConnection
+    generation: int | None = None  # read by the scope statement, when ``scoped_reads`` ran it
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        return await self._run("fetch", sql, args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._run("fetchval", sql, args)
+
+    async def set_scope(self, scope: RowScope) -> int:
+        """Put ``scope`` on the connection at session level (it is in no transaction) and remember it
+        there (forgotten first, recorded once set, as ``_apply_scope`` does); returns the generation
+        the same statement read."""
+        info = self.pooled.info
+        info.pop(_SCOPE_INFO, None)
+        row = await self._run(
+            "fetchrow", DRIVER_SET_SCOPE, (scope.role, scope.tenant, scope.statement_timeout)
+        )
+        info[_SCOPE_INFO] = scope
+        return row[2]
+
+    async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+        _on_execute(None, None, sql)
+        driver = self.pooled.driver_connection
+        try:
+            return await getattr(driver, method)(sql, *args)
+        except asyncpg.PostgresError as exc:  # the statement failed; the connection lives unless closed
+            if driver.is_closed():
+                self.pooled.invalidate()
+            raise driver_error(sql, exc) from None
+        except Exception as exc:  # the connection failed (lost, or in an unknown protocol state)
+            self.pooled.invalidate()
+            raise driver_error(sql, exc) from None
+        except BaseException:  # cancelled mid-statement: never pool a connection with a statement in flight
+            self.pooled.invalidate()
+            raise
+
+
+@asynccontextmanager
+async def scoped_reads(engine: AsyncEngine, scope: RowScope) -> AsyncIterator[DriverReads]:
+    """Driver reads on a pooled connection (checked out without a SQLAlchemy ``Connection``) left
+    scoped for ``scope``: the scope statement (which also reads the authentication generation) runs
+    only when the connection has another scope. Outside any transaction, each statement is its own
+    snapshot, as in autocommit."""
+    pooled = await engine.raw_connection()
+    try:
+        reads = DriverReads(pooled)
+        if pooled.info.get(_SCOPE_INFO) != scope:
+            reads.generation = await reads.set_scope(scope)
+        yield reads
+    finally:
+        await greenlet_spawn(pooled.close)
+
+
 async def scoped_generation(engine: AsyncEngine, scope: RowScope) -> int:
     """The generation, read on a pooled connection left scoped for ``scope``: one round trip and no
     session, the check every authenticated request makes; the request's reads then find the (LIFO)
     connection already scoped."""
-    async with engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        generation = await connection.run_sync(_apply_scope, scope)
-        return generation if generation is not None else await _generation(connection)
+    async with scoped_reads(engine, scope) as reads:
+        return reads.generation if reads.generation is not None else await reads.fetchval(GENERATION_SQL)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -22,6 +22,7 @@ class TooSlow(DomainError):
     def __init__(self) -> None:
         super().__init__("The request took too long; narrow it down (filters, page size) and retry")
 
+
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
 NOT_NULL_VIOLATION = "23502"
@@ -101,13 +102,25 @@ def scrub_details(context: Any) -> None:
     """Engine ``handle_error`` hook: drop PostgreSQL's DETAIL from every layer of the exception,
     keeping only the referenced column (for the API error) before it goes."""
     pg = context.original_exception
-    cause = getattr(pg, "__cause__", None) or pg
+    _scrub_detail(getattr(pg, "__cause__", None) or pg)
+    for error in (pg, context.sqlalchemy_exception):
+        if error is not None:
+            _scrub_args(error)
+
+
+def _scrub_detail(cause: Any) -> None:
     detail = getattr(cause, "detail", None)
     if detail:
         match = _KEY_COLUMN.search(detail)
         if match and not getattr(cause, "column_name", None):
             cause.column_name = match.group(1)
         cause.detail = None
-    for error in (pg, context.sqlalchemy_exception):
-        if error is not None:
-            _scrub_args(error)
+
+
+def driver_error(statement: str, error: Exception) -> DBAPIError:
+    """A driver (asyncpg) error of a statement run outside SQLAlchemy's execution
+    (``crmgraph.db.DriverReads``), as SQLAlchemy raises one: scrubbed, without parameters (the
+    SQLSTATE, table and column stay on ``orig``)."""
+    _scrub_detail(error)
+    _scrub_args(error)
+    return DBAPIError(statement, None, error, hide_parameters=True)

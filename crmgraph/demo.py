@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from crmgraph.context import RequestContext
 from crmgraph.modules import MODULES
 from resolvers.crud import service
 from resolvers.entity import Entity
+from resolvers.progress.tracker import Observer, track
 
 
 @dataclass
@@ -43,16 +45,46 @@ class DemoSeeder:
         return obj.id
 
 
+def demo_modules() -> list[str]:
+    """The modules with demo data (``resolvers.<name>.demo``), in ``MODULES`` order."""
+    found = []
+    for name in MODULES:
+        package = importlib.util.find_spec(f"resolvers.{name}")
+        if package.submodule_search_locations and importlib.util.find_spec(f"resolvers.{name}.demo"):
+            found.append(name)
+    return found
+
+
 async def seed_demo_data(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, admin_id: uuid.UUID
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    admin_id: uuid.UUID,
+    observers: Sequence[Observer] = (),
 ) -> None:
     """Write every module's demo data as the demo admin (in its tenant and organization), in
-    ``MODULES`` order (a module may use the records of the ones before it, via ``seeder.ids``)."""
+    ``MODULES`` order (a module may use the records of the ones before it, via ``seeder.ids``).
+
+    With ``observers`` (the CLI's progress bar) the run is tracked as a progress job (``demo.seed``,
+    one step per module) that they follow."""
     async with sessionmaker() as session:
         principal = await load_user_principal(session, admin_id)
     assert principal is not None, "the demo admin must exist before its demo data"
     seeder = DemoSeeder(RequestContext(settings=settings, sessionmaker=sessionmaker, principal=principal))
-    for name in MODULES:
-        package = importlib.util.find_spec(f"resolvers.{name}")
-        if package.submodule_search_locations and importlib.util.find_spec(f"resolvers.{name}.demo"):
+    modules = demo_modules()
+    if not observers:
+        for name in modules:
             await importlib.import_module(f"resolvers.{name}.demo").seed(seeder)
+        return
+    async with track(
+        seeder.ctx,
+        "Demo data",
+        total=len(modules),
+        job_type="demo.seed",
+        cancellable=False,
+        observers=observers,
+    ) as job:
+        for name in modules:
+            await job.note(name)
+            await importlib.import_module(f"resolvers.{name}.demo").seed(seeder)
+            await job.advance()
+        job.message = f"{len(modules)} modules seeded"

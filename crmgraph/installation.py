@@ -20,6 +20,8 @@ from crmgraph.config import Settings
 log = logging.getLogger("crmgraph")
 
 JWT_SECRET = "jwt"
+DATA_KEY = "data"  # encrypts secrets at rest (crmgraph.crypto)
+SECRETS = (JWT_SECRET, DATA_KEY)
 MIN_SECRET_LENGTH = 32
 _INSERT = text(
     "INSERT INTO crmgraph_private.installation_secrets (name, value) VALUES (:name, :value)"
@@ -42,17 +44,32 @@ async def read_secret(conn: AsyncConnection, name: str = JWT_SECRET) -> str | No
     return await conn.scalar(_SELECT, {"name": name})
 
 
+async def ensure_secrets(conn: AsyncConnection) -> list[str]:
+    """Generate every installation secret that is missing; the names of those created now."""
+    return [name for name in SECRETS if await ensure_secret(conn, name)]
+
+
 async def with_installation_secret(settings: Settings, engine: AsyncEngine) -> Settings:
-    """``settings`` with a usable ``jwt_secret``: the configured one, else the installation's."""
-    if settings.jwt_secret:
-        if len(settings.jwt_secret) < MIN_SECRET_LENGTH:
-            raise InsecureConfiguration(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+    """``settings`` with a usable ``jwt_secret`` and ``data_key``: the configured ones (at least
+    32 characters), else the installation's."""
+    configured = {
+        JWT_SECRET: ("JWT_SECRET", settings.jwt_secret),
+        DATA_KEY: ("DATA_ENCRYPTION_KEY", settings.data_key),
+    }
+    for variable, value in configured.values():
+        too_short = [key for key in value.split(",") if len(key) < MIN_SECRET_LENGTH] if value else []
+        if too_short:
+            raise InsecureConfiguration(f"{variable} must be at least {MIN_SECRET_LENGTH} characters")
+    missing = [name for name, (_, value) in configured.items() if not value]
+    if not missing:
         return settings
     try:
         async with engine.connect() as conn:
-            stored = await read_secret(conn)
+            stored = {name: await read_secret(conn, name) for name in missing}
     except ProgrammingError:  # not migrated yet
-        stored = None
-    if not stored:
-        raise InsecureConfiguration("No signing secret: run `crmgraph migrate` first or set JWT_SECRET")
-    return replace(settings, jwt_secret=stored)
+        stored = {}
+    absent = [configured[name][0] for name in missing if not stored.get(name)]
+    if absent:
+        raise InsecureConfiguration(f"No {' or '.join(absent)}: run `crmgraph migrate` first or set it")
+    values = {"jwt_secret": stored.get(JWT_SECRET), "data_key": stored.get(DATA_KEY)}
+    return replace(settings, **{k: v for k, v in values.items() if v})

@@ -7,7 +7,9 @@ The demo admin holds the global ``superadmin`` role, so it may manage every tena
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,9 +31,24 @@ EMPLOYEE_FEATURES = [  # a workshop mechanic: the concierge modules, not the adm
     "directory.organizations.view",
     "auth.users.list",
     "dashboards.view",
+    "example.view",
+    "example.todos.*",
+    "progress.create",  # their own jobs (reading jobs needs no feature; others' need progress.manage)
+    "progress.update",
+    "progress.cancel",
+    "dictionaries.view",
+    "currencies.view",
+    "currencies.rates.view",
+    "translations.view",
+    "perspectives.use",
+    "messages.*",
     "audit_logs.view_self",
     "audit_logs.undo_self",
     "audit_logs.redo_self",
+    "entities.definitions.view",
+    "entities.records.*",
+    "attachments.*",
+    "search.view",
 ]
 
 
@@ -133,9 +150,12 @@ async def seed(session: AsyncSession, settings: Settings) -> SeedResult:
 
 
 async def seed_demo(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, result: SeedResult
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    result: SeedResult,
+    observers: Sequence[Any] = (),
 ) -> None:
-    """The demo customers dataset in the demo tenant (idempotent)."""
+    """The demo customers dataset in the demo tenant (idempotent); ``observers`` follow its progress."""
     from crmgraph.demo import seed_demo_data
 
-    await seed_demo_data(sessionmaker, settings, result.admin_id)
+    await seed_demo_data(sessionmaker, settings, result.admin_id, observers)

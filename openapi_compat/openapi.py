@@ -150,26 +150,56 @@ def _entity_parameters(op: Operation) -> list[dict[str, Any]]:
     return []
 
 
+def _binding(op: Operation) -> Any:
+    """The declared REST binding served by this route, if any."""
+    declared = op.operation
+    if declared is None:
+        return None
+    return next((b for b in declared.rest if b.method == op.method and b.path == op.path), None)
+
+
 def _is_upload(op: Operation) -> bool:
     """A declared operation bound here as a multipart upload (``Rest(upload=...)``)."""
-    declared = op.operation
-    return declared is not None and any(
-        b.upload is not None and b.method == op.method and b.path == op.path for b in declared.rest
-    )
+    binding = _binding(op)
+    return binding is not None and binding.upload is not None
+
+
+def _success_content(op: Operation, example: Any) -> dict[str, Any]:
+    binding = _binding(op)
+    if binding is not None and binding.stream:  # server-sent events
+        return {"text/event-stream": {"schema": {"type": "string"}}}
+    return {"application/json": {"schema": _success_schema(op), "example": example}}
+
+
+FILE_REF = "#/components/schemas/UploadedFile"
+
+
+def _is_file(prop: dict[str, Any]) -> bool:
+    """A property typed ``UploadedFile`` in the input model (a file part of an upload)."""
+    return prop.get("$ref") == FILE_REF or any(v.get("$ref") == FILE_REF for v in prop.get("anyOf", []))
 
 
 def _multipart(schema: dict[str, Any]) -> dict[str, Any]:
-    """Form fields of an upload: file parts (``UploadedFile`` in the input model) are binary."""
-    file_ref = "#/components/schemas/UploadedFile"
-
-    def is_file(prop: dict[str, Any]) -> bool:
-        return prop.get("$ref") == file_ref or any(v.get("$ref") == file_ref for v in prop.get("anyOf", []))
-
+    """Form fields of an upload: file parts are binary."""
     properties = {
-        name: {"type": "string", "format": "binary"} if is_file(prop) else prop
+        name: {"type": "string", "format": "binary"} if _is_file(prop) else prop
         for name, prop in schema.get("properties", {}).items()
     }
     return {**schema, "properties": properties}
+
+
+def _body_as(schema: dict[str, Any] | None, content_type: str, upload: bool) -> dict[str, Any] | None:
+    """An upload's body as a form (file parts binary) or as JSON (without the file parts)."""
+    if schema is None or not upload:
+        return schema
+    if content_type == "multipart/form-data":
+        return _multipart(schema)
+    files = {name for name, prop in schema.get("properties", {}).items() if _is_file(prop)}
+    properties = {k: v for k, v in schema.get("properties", {}).items() if k not in files}
+    required = [k for k in schema.get("required", []) if k not in files]
+    return {**{k: v for k, v in schema.items() if k != "required"}, "properties": properties} | (
+        {"required": required} if required else {}
+    )
 
 
 def _success_schema(op: Operation) -> dict[str, Any]:
@@ -202,10 +232,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         "x-required-features": op.features,
         "parameters": _merge(_parameters(op, doc), _entity_parameters(op) + _declared_parameters(op)),
         "responses": {
-            str(op.status): {
-                "description": "Success",
-                "content": {"application/json": {"schema": _success_schema(op), "example": success}},
-            },
+            str(op.status): {"description": "Success", "content": _success_content(op, success)},
             "400": {
                 "description": "Invalid input",
                 "content": {"application/json": {"schema": ERROR_SCHEMA}},
@@ -221,16 +248,18 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.method in ("POST", "PUT", "PATCH") or doc.get("request_example") is not None:
         upload = _is_upload(op)
         # The catalog lists alternatives as "multipart/form-data | application/json".
-        documented_types = (doc.get("request_content_type") or "application/json").split("|")
-        content_types = ["multipart/form-data"] if upload else documented_types
+        documented_types = [
+            t.strip() for t in (doc.get("request_content_type") or "application/json").split("|")
+        ]
+        content_types = documented_types
+        if upload:  # an upload route also takes the documented JSON body (without its file fields)
+            content_types = ["multipart/form-data", *(t for t in documented_types if t == "application/json")]
         schema = _body_schema(op)
-        if upload and schema is not None:
-            schema = _multipart(schema)
         entry["requestBody"] = {
             "required": schema is not None,
             "content": {
-                content_type.strip(): {
-                    "schema": schema or {"type": "object"},
+                content_type: {
+                    "schema": _body_as(schema, content_type, upload) or {"type": "object"},
                     "example": doc.get("request_example") or {},
                 }
                 for content_type in content_types

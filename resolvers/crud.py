@@ -17,6 +17,7 @@ from resolvers.entity import (
     Entity,
     Hooks,
     camel,
+    custom_field_policy,
     custom_values,
     json_row,
     search_clause,
@@ -24,7 +25,8 @@ from resolvers.entity import (
     without_custom,
 )
 from resolvers.events import record_command
-from resolvers.listing import ListParams, Page
+from resolvers.listing import ListParams, Page, order_by
+from resolvers.prepared import preparable, prepared_page
 from resolvers.scope import entity_conditions, parse_uuid, scope_for, tenant_tree
 from resolvers.validation import validate_input
 
@@ -36,18 +38,24 @@ def apply_list_params(entity: Entity, query: Select, params: ListParams) -> Sele
         columns = entity.search_columns()
         if columns:
             query = query.where(search_clause(columns, params.search))
-    for name, value in params.filters.items():
+    filters = entity.filter_defaults(params.filters) if entity.filter_defaults else params.filters
+    for name, value in filters.items():
         flt = entity.filter(name)
         if flt is not None and value is not None:
             query = flt.apply(query, value)
     return query
 
 
-def order_by(entity: Entity, query: Select, params: ListParams) -> Select:
-    columns = entity.sort_columns()
-    column = columns.get(params.sort_field or "") or columns.get(entity.default_sort, entity.model.id)
-    ordered = column.desc() if params.sort_dir == "desc" else column.asc()
-    return query.order_by(ordered, entity.model.id.asc())
+async def apply_custom_filters(
+    ctx: RequestContext, entity: Entity, query: Select, params: ListParams
+) -> Select:
+    """``cf_<key>`` filters, as the custom field policy reads them (kinds, encryption)."""
+    if not entity.custom_fields:
+        return query
+    column = getattr(entity.model, entity.custom_fields)
+    for flt in params.custom:
+        query = query.where(await custom_field_policy().condition(ctx, entity, column, flt, params.filters))
+    return query
 
 
 @cache
@@ -105,19 +113,37 @@ class EntityService:
         return await self.page(ctx, params, select(self.entity.model), count=count)
 
     async def list_json(self, ctx: RequestContext, params: ListParams) -> Page:
-        """One page as JSON text per row, built by PostgreSQL: the compiled hot path for REST lists."""
-        return await self.page(ctx, params, select(json_row(self.entity)))
+        """One page as JSON text per row, built by PostgreSQL: the compiled hot path for REST lists
+        (a prepared statement when only scope, sort and paging vary: ``resolvers.prepared``)."""
+        if preparable(ctx, self.entity, params):
+            ctx.require_features(self.entity.features.view)
+            page = await prepared_page(ctx, self.entity, params)
+        else:
+            page = await self.page(ctx, params, select(json_row(self.entity)))
+        if self.entity.custom_fields:
+            policy = custom_field_policy()
+            page.items = [policy.readable_json(ctx, self.entity, row) for row in page.items]
+        return page
 
     async def page(
-        self, ctx: RequestContext, params: ListParams, base: Select, *, count: bool = True
+        self,
+        ctx: RequestContext,
+        params: ListParams,
+        base: Select,
+        *,
+        count: bool = True,
+        include_deleted: bool = False,
     ) -> Page:
         """One page of ``base`` (a select of the entity's rows or of expressions over them), in the
-        caller's scope. ``count=False`` skips counting (``total`` is then None)."""
+        caller's scope. ``count=False`` skips counting (``total`` is then None); ``include_deleted``
+        lists soft-deleted rows too."""
         entity = self.entity
         ctx.require_features(entity.features.view)
         if params.ids == []:
             return Page([], 0, params.page, params.page_size)
-        query = apply_list_params(entity, base.where(*await entity_conditions(ctx, entity)), params)
+        conditions = await entity_conditions(ctx, entity, include_deleted=include_deleted)
+        query = apply_list_params(entity, base.where(*conditions), params)
+        query = await apply_custom_filters(ctx, entity, query, params)
         offset = (params.page - 1) * params.page_size
         page_query = order_by(entity, query, params).limit(params.page_size).offset(offset)
         # The count is its own sub-plan (no window over every match): on the first page it rides along
@@ -164,14 +190,16 @@ class EntityService:
         ctx.require_features(entity.features.create)
         custom = custom_values(raw) if entity.custom_fields and isinstance(raw, dict) else None
         data = validate_input(entity, "create", without_custom(raw) if custom is not None else raw)
-        if custom is not None:
-            data[entity.custom_fields] = {k: v for k, v in custom.items() if v is not None}
         scope = await scope_for(ctx, entity)
         async with ctx.unit_of_work() as uow:
             await self._assign_scope(ctx, scope, data, raw if isinstance(raw, dict) else {})
+            if entity.custom_fields:  # checked (and encrypted) by the policy, required ones too
+                data[entity.custom_fields] = await custom_field_policy().store(
+                    ctx, entity, custom or {}, previous=None, owner=data
+                )
             if entity.hooks.before_create:
                 await entity.hooks.before_create(ctx, uow, data)
-            obj = entity.model(id=uuid.uuid4(), **columns_only(entity, data))
+            obj = entity.model(**{"id": uuid.uuid4(), **columns_only(entity, data)})  # a hook may set the id
             uow.session.add(obj)
             await flush_or_conflict(uow)
             if entity.hooks.after_create:
@@ -194,9 +222,10 @@ class EntityService:
         async with ctx.unit_of_work() as uow:
             obj = await self.fetch(ctx, uow.session, ident, lock=True)
             before = serialize(entity, obj)
-            if custom is not None:  # merged into the stored values; null removes a key
-                merged = {**(getattr(obj, entity.custom_fields) or {}), **custom}
-                data[entity.custom_fields] = {k: v for k, v in merged.items() if v is not None}
+            if custom is not None:  # merged into the stored values by the policy; null removes a key
+                data[entity.custom_fields] = await custom_field_policy().store(
+                    ctx, entity, custom, previous=getattr(obj, entity.custom_fields) or {}, owner=obj
+                )
             if "organization_id" in data or "organizationId" in raw_dict:
                 scope = await scope_for(ctx, entity)
                 await self._check_org(ctx, scope, data.get("organization_id"))

@@ -31,11 +31,17 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def snake_key(name: str) -> str:
+    """The snake_case key of an attribute (``metadata_``, named around SQLAlchemy's, is ``metadata``)."""
+    return name.rstrip("_")
+
+
 @dataclass
 class Field:
     """One attribute of the model exposed through the API.
 
-    ``type`` is the Python value type (str, int, float, bool, datetime, date, uuid.UUID, dict, list).
+    ``type`` is the Python value type (str, int, float, bool, datetime, date, uuid.UUID, dict, list,
+    or ``Decimal`` for exact numbers: a ``Numeric`` column written and read as a JSON string).
     """
 
     attr: str
@@ -203,6 +209,9 @@ class Entity:
     computed: list[Computed] = field(default_factory=list)
     # Extra visibility rule: (ctx, model or alias) -> a WHERE condition, or None for "everything".
     visibility: Callable[[Any, Any], Awaitable[Any]] | None = None
+    # List filters applied when the caller sets none: (filters given, None = not given) -> filters
+    # to apply (e.g. only active rows unless asked otherwise). Every list path goes through it.
+    filter_defaults: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Attribute of the JSON column holding custom field values: writes accept ``customFields``
     # (object or ``[{key, value}]``), ``customValues`` and ``cf_<key>``/``cf:<key>`` keys; REST
     # reads add ``cf_<key>`` keys.
@@ -228,7 +237,7 @@ class Entity:
         raise KeyError(attr)
 
     def key(self, attr: str) -> str:
-        return camel(attr) if self.key_case == "camel" else attr
+        return camel(attr) if self.key_case == "camel" else snake_key(attr)
 
     def sort_columns(self) -> dict[str, InstrumentedAttribute]:
         """Sortable columns by every accepted spelling (camelCase and snake_case)."""
@@ -261,11 +270,13 @@ def to_jsonable(value: Any) -> Any:
 
 def serialize(entity: Entity, obj: Any, case: KeyCase | None = None) -> dict[str, Any]:
     """The REST representation of one row (only readable fields)."""
-    keyer = camel if (case or entity.key_case) == "camel" else (lambda a: a)
+    keyer = camel if (case or entity.key_case) == "camel" else snake_key
     out: dict[str, Any] = {"id": str(obj.id)}
     for f in entity.fields:
         if f.read:
-            out[keyer(f.attr)] = to_jsonable(getattr(obj, f.attr))
+            value = getattr(obj, f.attr)
+            exact = f.type is Decimal and value is not None
+            out[keyer(f.attr)] = str(value) if exact else to_jsonable(value)
     if entity.custom_fields:
         out.update({CUSTOM_PREFIX + k: v for k, v in (getattr(obj, entity.custom_fields) or {}).items()})
     return out
@@ -311,14 +322,11 @@ def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
     """SQL rendering one row as its REST JSON object: ``serialize``'s keys and values plus ``computed``."""
     from sqlalchemy import Text, cast, func
 
-    keyer = camel if (case or entity.key_case) == "camel" else (lambda a: a)
+    keyer = camel if (case or entity.key_case) == "camel" else snake_key
     pairs: list[Any] = ["id", entity.model.id]
     for f in entity.fields:
         if f.read:
-            column = getattr(entity.model, f.attr)
-            if f.type is datetime:
-                column = sql_datetime(column)
-            pairs += [keyer(f.attr), column]
+            pairs += [keyer(f.attr), sql_value(f, getattr(entity.model, f.attr))]
     for extra in entity.computed:
         pairs += [extra.key, extra.expr()]
     chunks = [pairs[i : i + 2 * JSON_PAIRS_PER_CALL] for i in range(0, len(pairs), 2 * JSON_PAIRS_PER_CALL)]
@@ -330,6 +338,92 @@ def json_row(entity: Entity, case: KeyCase | None = None) -> Any:
     if entity.custom_fields:
         merged = merged.op("||")(custom_keys_sql(getattr(entity.model, entity.custom_fields)))
     return cast(merged, Text)
+
+
+def sql_value(f: Field, column: Any) -> Any:
+    """A column as its JSON value is rendered: datetimes in the API's format, exact numbers as text."""
+    from sqlalchemy import Text, cast
+
+    if f.type is datetime:
+        return sql_datetime(column)
+    if f.type is Decimal:
+        return cast(column, Text)
+    return column
+
+
+@dataclass(frozen=True)
+class CustomFilter:
+    """A list filter on a custom field value: ``cf_<key>=v`` (one value) or ``cf_<key>In=a,b``
+    (any of them); values as the caller wrote them, coerced by the policy."""
+
+    key: str
+    values: tuple[str, ...]
+
+
+class CustomFieldPolicy:
+    """How custom field values are stored, read back, described and filtered.
+
+    This default keeps values as given (null removes a key) and compares them as text; the entities
+    module installs one governed by field definitions (kinds, required, options, encryption).
+    ``owner`` is the row being written (its model object, or the create data by attribute).
+    """
+
+    async def store(
+        self,
+        ctx: Any,
+        entity: Entity,
+        changes: dict[str, Any],
+        *,
+        previous: dict[str, Any] | None,
+        owner: Any,
+    ) -> dict[str, Any]:
+        merged = {**(previous or {}), **changes}
+        return {k: v for k, v in merged.items() if v is not None}
+
+    def readable(self, ctx: Any, entity: Entity, values: dict[str, Any]) -> dict[str, Any]:
+        """Stored values as callers read them."""
+        return values
+
+    def readable_json(self, ctx: Any, entity: Entity, row: str) -> str:
+        """A REST row rendered by PostgreSQL (``json_row``), with its ``cf_`` keys readable."""
+        return row
+
+    async def describe(
+        self, ctx: Any, entity: Entity, owner: Any, values: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """``[{key, kind, label, value}]`` of a row's readable values (GraphQL ``customFields``)."""
+        return [{"key": k, "kind": None, "label": k, "value": v} for k, v in sorted(values.items())]
+
+    async def condition(
+        self, ctx: Any, entity: Entity, column: Any, flt: CustomFilter, filters: dict[str, Any]
+    ) -> Any:
+        """The WHERE condition of ``flt`` on the JSONB ``column`` (``filters``: the list's others)."""
+        return column[flt.key].astext.in_(flt.values)
+
+
+_POLICY: list[CustomFieldPolicy] = [CustomFieldPolicy()]
+
+
+def custom_field_policy() -> CustomFieldPolicy:
+    return _POLICY[0]
+
+
+def install_custom_field_policy(policy: CustomFieldPolicy) -> None:
+    """Govern every entity's custom values by ``policy`` (the entities module does, on import)."""
+    _POLICY[0] = policy
+
+
+def readable_item(ctx: Any, entity: Entity, item: dict[str, Any]) -> dict[str, Any]:
+    """A serialized row with its ``cf_`` values readable."""
+    custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in item.items() if k.startswith(CUSTOM_PREFIX)}
+    if not custom:
+        return item
+    readable = custom_field_policy().readable(ctx, entity, custom)
+    return {**{k: v for k, v in item.items() if not k.startswith(CUSTOM_PREFIX)}, **_prefixed(readable)}
+
+
+def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+    return {CUSTOM_PREFIX + k: v for k, v in values.items()}
 
 
 def custom_keys_sql(column: Any) -> Any:

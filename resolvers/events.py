@@ -28,17 +28,28 @@ class Subscription:
     name: str
     pattern: str
     handler: Subscriber
+    # Writes through the dispatch batch's session (``ctx["session"]``): run in a savepoint of its own.
+    transactional: bool = False
 
 
 SUBSCRIBERS: list[Subscription] = []
+# Event names declared beyond the entities' own ``<module>.<entity>.created/updated/deleted``
+# (``declare_events``), and every name this process has emitted: the webhooks catalog lists them.
+DECLARED_EVENTS: set[str] = set()
 
 
-def subscribe(pattern: str, name: str) -> Callable[[Subscriber], Subscriber]:
-    """Register a persistent subscriber run by the worker; ``pattern`` may end with ``*``."""
+def declare_events(*names: str) -> None:
+    DECLARED_EVENTS.update(names)
+
+
+def subscribe(pattern: str, name: str, *, transactional: bool = False) -> Callable[[Subscriber], Subscriber]:
+    """Register a persistent subscriber run by the worker; ``pattern`` may end with ``*``.
+    ``transactional``: it writes through the dispatch batch's session (``ctx["session"]``), committed
+    with the batch, in a savepoint of its own (a failure rolls back only its work)."""
 
     def register(handler: Subscriber) -> Subscriber:
         SUBSCRIBERS[:] = [s for s in SUBSCRIBERS if s.name != name]
-        SUBSCRIBERS.append(Subscription(name, pattern, handler))
+        SUBSCRIBERS.append(Subscription(name, pattern, handler, transactional))
         return handler
 
     return register
@@ -64,6 +75,7 @@ def emit(
         id=uuid.uuid4(), name=name, payload=payload, tenant_id=tenant_id, organization_id=organization_id
     )
     uow.session.add(event)
+    DECLARED_EVENTS.add(name)
 
     async def enqueue() -> None:
         await enqueue_best_effort(ctx, "dispatch_event", str(event.id), _job_id=f"event:{event.id}")
@@ -101,6 +113,7 @@ class Step:
     after: dict[str, Any] | None
     tenant_id: uuid.UUID | None
     organization_id: uuid.UUID | None
+    secondary: bool = False  # a side effect of the command (never the step the entry is filed under)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -124,6 +137,7 @@ def record_action(
     after: dict[str, Any] | None,
     tenant_id: uuid.UUID | None,
     organization_id: uuid.UUID | None = None,
+    secondary: bool = False,
 ) -> Step:
     """Add a step to the unit of work; its action-log entry is written just before commit."""
     step = Step(
@@ -135,6 +149,7 @@ def record_action(
         after,
         tenant_id,
         organization_id,
+        secondary,
     )
     if not uow.steps:
         uow.on_finish.append(_write_action_log)
@@ -186,8 +201,10 @@ async def _write_action_log(ctx: RequestContext, uow: UnitOfWork) -> None:
 
 
 def _primary(steps: list[Step], about: str | None) -> Step:
-    """The step a compound command is filed under: the first on a resource of kind ``about``."""
-    return next((step for step in steps if step.resource_kind == about), steps[0])
+    """The step a compound command is filed under: the first on a resource of kind ``about``, else
+    the first one (side effects marked ``secondary`` only when there is nothing else)."""
+    main = [step for step in steps if not step.secondary] or steps
+    return next((step for step in main if step.resource_kind == about), main[0])
 
 
 def record_command(
@@ -204,6 +221,7 @@ def record_command(
     after: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
     event: str | None = None,
+    secondary: bool = False,
 ) -> None:
     """What every write records: the outbox event ``<module>.<entity>.<event or verb>`` and an
     action-log entry (command ``<module>.<entity>.<verb>``), both in the command's transaction."""
@@ -225,4 +243,5 @@ def record_command(
         after=after,
         tenant_id=tenant_id,
         organization_id=organization_id,
+        secondary=secondary,
     )

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
+
 from crmgraph.errors import ValidationFailed, issue
-from resolvers.entity import Entity
+from resolvers.entity import CUSTOM_PREFIX, CustomFilter, Entity
 from resolvers.validation import coerce, integral, unsafe_paths, utc_in_range
 
 MAX_PAGE_SIZE = 100
@@ -29,6 +31,7 @@ class ListParams:
     sort_dir: str = "asc"
     ids: list[uuid.UUID] | None = None
     filters: dict[str, Any] = field(default_factory=dict)
+    custom: list[CustomFilter] = field(default_factory=list)  # ``cf_<key>`` filters
 
     def __post_init__(self) -> None:
         self.page = min(MAX_PAGE, max(1, self.page))
@@ -94,16 +97,24 @@ def list_params(
     sort_dir: str | None = None,
     ids: list[uuid.UUID] | None = None,
     filters: dict[str, Any] | None = None,
+    custom: list[CustomFilter] | None = None,
 ) -> ListParams:
-    """ListParams checked against ``entity`` (REST and GraphQL alike): a sort field it declares,
-    ``asc``/``desc``, a NUL-free search; page and size are clamped to what the API serves."""
+    """ListParams checked against ``entity`` (REST and GraphQL alike): a sort field it declares
+    (or ``cf_<key>`` when it has custom fields), ``asc``/``desc``, a NUL-free search; page and size
+    are clamped to what the API serves."""
     details = []
-    if sort_field and sort_field not in entity.sort_columns():
+    if sort_field and sort_field not in entity.sort_columns() and not _custom_sort(entity, sort_field):
         allowed = ", ".join(sorted(entity.sort_columns()))
         details.append(issue("sortField", f"Unknown sort field; one of {allowed}", "invalid_enum_value"))
     if sort_dir and str(sort_dir).lower() not in SORT_DIRS:
         details.append(issue("sortDir", "asc or desc", "invalid_enum_value"))
-    details += unsafe_paths({"search": search, **(filters or {})})
+    custom = list(custom or [])
+    if custom and not entity.custom_fields:
+        details.append(issue("customFields", "This list has no custom fields", "unrecognized_keys"))
+    custom_values = {c.key: list(c.values) for c in custom}
+    details += unsafe_paths(
+        {"search": search, "sortField": sort_field, **(filters or {}), "customFields": custom_values}
+    )
     filters = {name: _in_range(name, value, details) for name, value in (filters or {}).items()}
     if details:
         raise ValidationFailed(details)
@@ -115,7 +126,27 @@ def list_params(
         sort_dir=sort_dir or "asc",
         ids=ids,
         filters=filters,
+        custom=custom,
     )
+
+
+def _custom_sort(entity: Entity, sort_field: str) -> bool:
+    return bool(entity.custom_fields) and sort_field.startswith(CUSTOM_PREFIX) and len(sort_field) > 3
+
+
+def custom_filters(query: Mapping[str, str]) -> list[CustomFilter]:
+    """``cf_<key>=v`` and ``cf_<key>In=a,b`` (also ``cf:<key>``) of a query string."""
+    found = []
+    for name, raw in query.items():
+        if not name.startswith((CUSTOM_PREFIX, "cf:")) or len(name) <= 3 or raw == "":
+            continue
+        key = name[3:]
+        if key.endswith("In") and len(key) > 2:
+            values = tuple(part.strip() for part in raw.split(",") if part.strip())
+            found.append(CustomFilter(key[:-2], values))
+        else:
+            found.append(CustomFilter(key, (raw,)))
+    return found
 
 
 def _in_range(name: str, value: Any, details: list[dict[str, Any]]) -> Any:
@@ -159,4 +190,17 @@ def parse_list_query(entity: Entity, query: Mapping[str, str], extra_ids: str | 
         sort_dir=query.get("sortDir") or query.get("order"),
         ids=ids,
         filters=filters,
+        custom=custom_filters(query) if entity.custom_fields else [],
     )
+
+
+def order_by(entity: Entity, query: Select, params: ListParams) -> Select:
+    """``query`` in the list's order: the sort field (a declared column, or a custom field's key)
+    or the entity's default, then ``id`` so that pages never overlap."""
+    columns = entity.sort_columns()
+    column = columns.get(params.sort_field or "") or columns.get(entity.default_sort, entity.model.id)
+    sort_field = params.sort_field or ""
+    if entity.custom_fields and sort_field.startswith(CUSTOM_PREFIX) and len(sort_field) > len(CUSTOM_PREFIX):
+        column = getattr(entity.model, entity.custom_fields)[sort_field[len(CUSTOM_PREFIX) :]]
+    ordered = column.desc() if params.sort_dir == "desc" else column.asc()
+    return query.order_by(ordered, entity.model.id.asc())

@@ -39,7 +39,21 @@ class Rest:
     status: int = 200
     reply: Callable[[Any], Any] | None = None
     upload: int | None = None  # multipart form: file parts streamed to storage, at most this many bytes
-    stream: bool = False  # the result is an async iterator of (event name, data): server-sent events
+    # The result is an async iterator of ``ServerSentEvent`` (or ``(event name, data)``) sent as
+    # server-sent events; the input gets the client's ``Last-Event-ID`` header as ``lastEventId``.
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    """One item of a stream: an event (``event``, JSON ``data``, ``id`` for Last-Event-ID), and/or a
+    ``comment`` line (keep-alive), and/or the client's reconnection delay ``retry`` (milliseconds)."""
+
+    event: str | None = None
+    data: Any = None
+    id: str | None = None
+    comment: str | None = None
+    retry: int | None = None
 
 
 class UploadedFile(BaseModel):
@@ -90,6 +104,18 @@ def pick(key: Any, convert: Callable[[Any], Any] | None = None) -> Callable[...,
         return convert(value) if convert is not None and value is not None else value
 
     return part
+
+
+def reloaded(entity: Any, key: Callable[[Any], Any]) -> Callable[..., Awaitable[Any]]:
+    """A ``graphql_result`` answering with the row of ``entity`` the REST body names (``key(result)``
+    is its id): typed, with its edges."""
+
+    async def reload(ctx: RequestContext, _input: Any, result: Any) -> Any:
+        from resolvers.crud import service
+
+        return await service(entity).get(ctx, key(result), check=False)
+
+    return reload
 
 
 def created_or_found(result: tuple[Any, bool]) -> tuple[Any, int]:

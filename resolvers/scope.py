@@ -140,9 +140,12 @@ def scope_conditions(
     return conditions
 
 
-async def entity_conditions(ctx: RequestContext, entity: Entity, target: Any = None) -> list[Any]:
+async def entity_conditions(
+    ctx: RequestContext, entity: Entity, target: Any = None, *, include_deleted: bool = False
+) -> list[Any]:
     """What the caller may see of ``entity``, as WHERE conditions on ``target`` (its model or an
-    alias of it): declared visibility, tenant and organization scope, live rows."""
+    alias of it): declared visibility, tenant and organization scope, live rows (soft-deleted ones
+    too with ``include_deleted``, for lists documenting ``withDeleted``)."""
     target = entity.model if target is None else target
     conditions = []
     if entity.visibility is not None:
@@ -152,7 +155,7 @@ async def entity_conditions(ctx: RequestContext, entity: Entity, target: Any = N
     if entity.scope != "global":
         scope = await scope_for(ctx, entity)
         conditions += scope_conditions(target, scope, organizations=entity.scope == "org", live=False)
-    if entity.soft_delete:
+    if entity.soft_delete and not include_deleted:
         conditions.append(target.deleted_at.is_(None))
     return conditions
 

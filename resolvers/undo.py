@@ -19,6 +19,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -176,4 +177,6 @@ def _value(type_: type, value: Any) -> Any:
         return parse_datetime(str(value))
     if type_ is date:
         return date.fromisoformat(str(value))
+    if type_ is Decimal:
+        return Decimal(str(value))
     return value

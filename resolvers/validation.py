@@ -156,7 +156,17 @@ def _float_annotation(col: TypeEngine | None) -> Any:
     return FiniteFloat
 
 
+def _decimal_annotation(col: TypeEngine | None) -> Any:
+    """Exact and finite, with at most the digits a ``Numeric(p, s)`` column keeps."""
+    if isinstance(col, Numeric) and col.precision is not None:
+        bounds = PydanticField(allow_inf_nan=False, max_digits=col.precision, decimal_places=col.scale or 0)
+        return Annotated[Decimal, bounds]
+    return Annotated[Decimal, PydanticField(allow_inf_nan=False)]
+
+
 def _annotation(f: Field, col: TypeEngine | None) -> Any:
+    if f.type is Decimal:
+        return _decimal_annotation(col)
     if f.type is str:
         return _str_annotation(f, col)
     if f.type is int:

@@ -10,7 +10,6 @@ else falls back to the normal resolvers, which stay the reference behaviour.
 
 import json
 import logging
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -32,12 +31,11 @@ from strawberry.extensions import SchemaExtension
 
 from crmgraph.context import RequestContext
 from crmgraph.errors import DomainError
-from crmgraph.timefmt import sql_datetime
 from resolvers.crud import service
-from resolvers.entity import ENTITIES, Entity, Relation, camel
+from resolvers.entity import ENTITIES, Entity, Relation, camel, sql_value
 from resolvers.listing import ListParams
 from resolvers.relations import edge, edge_limit, source_key
-from schema.entity import list_params, snake
+from schema.entity import list_params, replaced_by_typed, snake
 
 log = logging.getLogger("crmgraph.graphql")
 PAGE_KEYS = {"total", "page", "pageSize", "totalPages"}
@@ -51,8 +49,10 @@ class Unsupported(Exception):
 
 @cache
 def graphql_members(entity: Entity) -> tuple[dict[str, Any], dict[str, Relation]]:
-    """Readable fields and relations of an entity by their GraphQL names."""
-    return {f.camel: f for f in entity.fields if f.read}, {camel(r.name): r for r in entity.relations}
+    """Readable fields and relations of an entity by their GraphQL names (the typed ``customFields``
+    is not a column: read through the resolvers, which decrypt and describe the values)."""
+    fields = {f.camel: f for f in entity.fields if f.read and not replaced_by_typed(entity, f)}
+    return fields, {camel(r.name): r for r in entity.relations}
 
 
 @cache
@@ -107,8 +107,7 @@ class Compiler:
             elif name == "id":
                 value = source.id
             elif name in fields:
-                column = getattr(source, fields[name].attr)
-                value = sql_datetime(column) if fields[name].type is datetime else column
+                value = sql_value(fields[name], getattr(source, fields[name].attr))
             elif name in relations:
                 value = await self.edge(relations[name], sel, source)
             else:

@@ -16,7 +16,7 @@ from strawberry.types.nodes import SelectedField
 
 from crmgraph.context import RequestContext
 from resolvers.crud import service
-from resolvers.entity import Entity, Relation, camel
+from resolvers.entity import CustomFilter, Entity, Relation, camel, custom_field_policy
 from resolvers.listing import DEFAULT_PAGE_SIZE, ListParams, Page
 from resolvers.listing import list_params as checked_list_params
 from resolvers.relations import EDGE_LIMIT, EDGE_LIMIT_MAX, edge_limit
@@ -62,14 +62,65 @@ def _relation_resolver(entity: Entity, relation: Relation):
     return resolve_list
 
 
+@strawberry.type(description="A custom field value of a record, with its definition (when there is one).")
+class CustomFieldValue:
+    key: str
+    kind: str | None = strawberry.field(description="The field's kind (text, integer, select...).")
+    label: str | None
+    value: JSON | None
+
+
+@strawberry.input(
+    description="A custom field filter: the value equals `eq`, or is one of `in` (coerced by kind)."
+)
+class CustomFieldFilter:
+    key: str
+    eq: str | None = None
+    in_: list[str] | None = strawberry.field(default=None, name="in")
+
+
+def _custom_fields_resolver(entity: Entity) -> Any:
+    async def resolve(root: Any, info: Info) -> list[CustomFieldValue]:
+        ctx = context(info)
+        policy = custom_field_policy()
+        values = policy.readable(ctx, entity, getattr(root, entity.custom_fields) or {})
+        described = await policy.describe(ctx, entity, root, values)
+        return [CustomFieldValue(**item) for item in described]
+
+    return resolve
+
+
+def custom_filters(value: Any) -> list[CustomFilter]:
+    """``customFields`` filter items (input objects, or graphql-core dicts on the compiled path)."""
+    found = []
+    for item in value or []:
+        get = item.get if isinstance(item, dict) else lambda name, item=item: getattr(item, snake(name))
+        listed = get("in") if isinstance(item, dict) else item.in_
+        values = [get("eq")] if get("eq") is not None else []
+        found.append(CustomFilter(get("key"), tuple(values + list(listed or []))))
+    return found
+
+
+def replaced_by_typed(entity: Entity, f: Any) -> bool:
+    """A raw custom values field named ``customFields`` gives way to the typed one."""
+    return bool(entity.custom_fields) and f.attr == entity.custom_fields and f.camel == "customFields"
+
+
 def build_object_types(entities: list[Entity]) -> None:
-    """Create one Strawberry object type per entity; relations may be cyclic."""
+    """Create one Strawberry object type per entity; relations may be cyclic. An entity with custom
+    fields gets a typed ``customFields`` list (readable values, with their definitions)."""
     classes = {e.name: type(e.graphql_name, (), {"__module__": __name__}) for e in entities}
     for entity in entities:
         cls = classes[entity.name]
         annotations: dict[str, Any] = {"id": uuid.UUID}
+        if entity.custom_fields:
+            cls.custom_fields = strawberry.field(
+                resolver=_custom_fields_resolver(entity),
+                name="customFields",
+                description="Custom field values (encrypted ones decrypted).",
+            )
         for f in entity.fields:
-            if f.read:
+            if f.read and not replaced_by_typed(entity, f):
                 annotations[f.attr] = scalar(f.type) | None
                 # Named after the REST key (``metadata_`` -> ``metadata``), as the compiled path does.
                 setattr(cls, f.attr, strawberry.field(name=f.camel))
@@ -134,7 +185,7 @@ def _input_type(entity: Entity, mode: str) -> type | None:
 
 
 def _filter_type(entity: Entity) -> type | None:
-    if not entity.filters:
+    if not entity.filters and not entity.custom_fields:
         return None
     cls = type(f"{entity.graphql_name}Filter", (), {"__module__": __name__})
     annotations: dict[str, Any] = {}
@@ -143,6 +194,9 @@ def _filter_type(entity: Entity) -> type | None:
         base = scalar(flt.type)
         annotations[attr] = (list[base] if flt.many else base) | None
         setattr(cls, attr, strawberry.field(default=None, name=flt.name, description=flt.description or None))
+    if entity.custom_fields:
+        annotations["custom_fields"] = list[CustomFieldFilter] | None
+        cls.custom_fields = strawberry.field(default=None, name="customFields")
     cls.__annotations__ = annotations
     return strawberry.input(cls)
 
@@ -164,8 +218,10 @@ def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
     flt = args.get("filter")
     if isinstance(flt, dict):
         filters = {f.name: flt.get(f.name) for f in entity.filters}
+        custom = custom_filters(flt.get("customFields"))
     else:
         filters = {f.name: getattr(flt, snake(f.name)) for f in entity.filters} if flt is not None else {}
+        custom = custom_filters(getattr(flt, "custom_fields", None))
     return checked_list_params(
         entity,
         page=args.get("page", 1),
@@ -175,6 +231,7 @@ def list_params(entity: Entity, args: dict[str, Any]) -> ListParams:
         sort_dir=args.get("sort_dir"),
         ids=args.get("ids"),
         filters=filters,
+        custom=custom,
     )
 
 

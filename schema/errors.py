@@ -20,7 +20,15 @@ class DomainErrorCodes(SchemaExtension):
 
     def on_operation(self):  # type: ignore[override]
         yield
-        result = self.execution_context.result
+        self._annotate(self.execution_context.result)
+
+    def on_stream_result(self, result: Any):  # type: ignore[override]
+        """Each result of a subscription, before it is sent."""
+        self._annotate(result)
+        yield
+
+    @staticmethod
+    def _annotate(result: Any) -> None:
         for error in getattr(result, "errors", None) or []:
             original = error.original_error
             if isinstance(original, DomainError):

@@ -94,15 +94,24 @@ def object_type(model: type[BaseModel]) -> type:
         setattr(
             cls,
             name,
-            strawberry.field(name=_graphql_field_name(name, info), resolver=_reader(key, annotations[name])),
+            strawberry.field(
+                name=_graphql_field_name(name, info),
+                resolver=_reader(
+                    key,
+                    annotations[name],
+                    None if info.is_required() else info.get_default(call_default_factory=True),
+                ),
+            ),
         )
     cls.__annotations__ = {}
     return strawberry.type(cls, description=model.__doc__)
 
 
-def _reader(key: str, annotation: Any) -> Any:
+def _reader(key: str, annotation: Any, default: Any = None) -> Any:
+    """Reads ``key`` of a result; a key the handler left out has the output model's default."""
+
     def read(root: strawberry.Parent[Any]) -> Any:
-        return root.get(key) if isinstance(root, dict) else getattr(root, key, None)
+        return root.get(key, default) if isinstance(root, dict) else getattr(root, key, default)
 
     read.__annotations__ = {"return": annotation}
     return read

@@ -61,15 +61,19 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     build_object_types(entities)
     queries: dict[str, Any] = {}
     mutations: dict[str, Any] = {}
+    subscriptions: dict[str, Any] = {}
     for entity in entities:
         if entity.path is None and not entity.relations:
             continue
         merge(queries, query_fields(entity), f"entity {entity.name}")
         merge(mutations, mutation_fields(entity), f"entity {entity.name}")
     for module in layer_modules("schema"):
-        extra_queries, extra_mutations = module.build()
-        merge(queries, extra_queries, module.__name__)
-        merge(mutations, extra_mutations, module.__name__)
+        if hasattr(module, "build"):
+            extra_queries, extra_mutations = module.build()
+            merge(queries, extra_queries, module.__name__)
+            merge(mutations, extra_mutations, module.__name__)
+        if hasattr(module, "subscriptions"):  # async-generator fields, served over WebSocket
+            merge(subscriptions, module.subscriptions(), module.__name__)
     operation_queries, operation_mutations = operation_fields()
     merge(queries, operation_queries, "operations")
     merge(mutations, operation_mutations, "operations")
@@ -77,6 +81,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(scalar_map={datetime: DATETIME}),
         query=_compose("Query", queries),
         mutation=_compose("Mutation", mutations),
+        subscription=_compose("Subscription", subscriptions) if subscriptions else None,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),

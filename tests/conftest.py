@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+
+os.environ.setdefault("PASSWORD_HASH_PROFILE", "fast")  # before crmgraph.security is imported
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from aiohttp import DummyCookieJar
+from aiohttp import DummyCookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import make_url
 
@@ -24,6 +30,22 @@ from tests.factories import PASSWORD, World, make_platform_admin, make_world
 RUN_ID = uuid.uuid4().hex[:10]
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (``make test``) a file's tests run on one worker, in order, sharing their
+    module fixtures; the fuzz shards (the longest tests) are scheduled one by one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return nodeid if path.endswith(PER_TEST_FILES) else path
+
+    return FileScheduling(config, log)
+
+
+PER_TEST_FILES = ("test_fuzz.py",)
+
+
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
     """Settings as configured for the run, before the installation secret is known."""
@@ -34,17 +56,26 @@ def base_settings() -> Settings:
         base,
         database_url=url.render_as_string(hide_password=False),
         queue_name=f"crmgraph:test:{RUN_ID}",
+        storage_dir=os.path.join(tempfile.gettempdir(), f"crmgraph-test-files-{RUN_ID}"),  # per worker
         login_rate_per_ip=10_000,
         login_rate_per_email=10_000,
         reset_rate_per_account=10_000,
+        # Any test's burst worker may meet deliveries to endpoints earlier tests left behind (their
+        # receivers gone): their retries must come due in moments, not minutes (burst waits for them).
+        webhook_retry_base=0.05,
     )
 
 
 @pytest.fixture(scope="session")
 def database(base_settings: Settings) -> Any:
-    migrate(base_settings)
+    # Parallel workers (pytest-xdist) each migrate their own database, but the roles are cluster-wide:
+    # one migration at a time.
+    with open(os.path.join(tempfile.gettempdir(), "crmgraph-test-migrate.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        migrate(base_settings)
     yield base_settings.database_url
     asyncio.run(drop_database(base_settings.database_url))
+    shutil.rmtree(base_settings.storage_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +167,19 @@ async def platform(client: TestClient, sessionmaker: Any) -> Api:
 @pytest.fixture
 def anonymous(client: TestClient) -> Api:
     return Api(client)
+
+
+@contextlib.asynccontextmanager
+async def app_beside(
+    provider: web.Application, settings: Settings, configure: Callable[[str], dict[str, Any]]
+) -> AsyncIterator[TestClient]:
+    """The app configured to call ``provider`` — a local server on 127.0.0.1 speaking a provider's
+    protocol — at its base URL (``configure(url)`` gives the settings to replace)."""
+    server = TestServer(provider, host="127.0.0.1")
+    await server.start_server()
+    try:
+        configured = replace(settings, **configure(str(server.make_url("")).rstrip("/")))
+        async with TestClient(TestServer(create_app(configured)), cookie_jar=DummyCookieJar()) as client:
+            yield client
+    finally:
+        await server.close()

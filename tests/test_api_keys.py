@@ -84,7 +84,9 @@ async def test_non_super_admin_cannot_mint_super_admin_keys(client, world, admin
 async def test_a_role_name_means_the_tenants_own_role_over_a_global_one(client, sessionmaker, admin):
     from crmgraph.seed import ensure_role
 
-    async with sessionmaker() as session:  # a global role with the tenant role's name (as the demo seed makes)
+    async with (
+        sessionmaker() as session
+    ):  # a global role with the tenant role's name (as the demo seed makes)
         await ensure_role(session, None, "superadmin", ["*"], super_admin=True)
         await session.commit()
     status, key = await admin.post("/api/api_keys/keys", {"name": "own", "roles": ["superadmin"]})

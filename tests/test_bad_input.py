@@ -38,7 +38,15 @@ async def test_no_server_errors_on_garbage(client, world, admin, op):
     url = "/api" + concrete(op.path) + GARBAGE_QUERIES
     for body in GARBAGE_BODIES:
         for content_type in ("application/json", "application/x-www-form-urlencoded"):
-            status, payload = await admin.call(op.method, url, data=body, headers={"Content-Type": content_type})
+            headers = {**admin.headers, "Content-Type": content_type}
+            async with admin.client.request(
+                op.method, url, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                if response.content_type == "text/event-stream":  # a stream never ends: its status tells
+                    assert status == 200, (op.method, op.path, body)
+                    continue
+                payload = await response.json() if response.content_type == "application/json" else None
             assert status < 500, (op.method, op.path, body, payload)
             if status >= 400:
                 assert isinstance(payload, dict) and "error" in payload, payload
@@ -67,7 +75,8 @@ async def test_ids_semantics(admin, world):
 async def test_failed_command_rolls_back_whole(admin, world, sessionmaker):
     """A user create whose role assignment fails leaves no user behind."""
     status, _ = await admin.post(
-        "/api/auth/users", {"email": "ghost-rollback@example.com", "password": "secret-pass", "roles": ["missing"]}
+        "/api/auth/users",
+        {"email": "ghost-rollback@example.com", "password": "secret-pass", "roles": ["missing"]},
     )
     assert status == 400
     _, page = await admin.get("/api/auth/users?search=ghost-rollback")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 import graphql
+import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -25,6 +27,12 @@ from schema.errors import MASKED
 from tests.factories import PASSWORD, World
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+# Each API is fuzzed in shards (operations dealt round-robin), scheduled one by one under
+# pytest-xdist (tests/conftest.py), so parallel workers share the longest tests of the suite.
+SHARDS = {"openapi": 4, "graphql": 2}
+TIMINGS: dict[str, float] = {}  # seconds per operation label (``FUZZ_TIMINGS=1`` prints the slowest)
+SCHEMA_TIMEOUT = 120  # seconds: the first introspection builds the whole schema, slow on a busy machine
+ONLY = [part for part in os.environ.get("FUZZ_ONLY", "").split(",") if part]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,
@@ -58,6 +66,9 @@ JSON_VALUES = st.dictionaries(
     max_size=4,
 )
 schemathesis.graphql.scalar("JSON", JSON_VALUES.map(_json_value_node))
+# Exact numbers travel as strings: any decimal (in or out of a column's bounds) or any text.
+DECIMALS = st.decimals(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+schemathesis.graphql.scalar("Decimal", DECIMALS.map(lambda value: nodes.String(str(value))))
 
 
 def login(base_url: str, email: str) -> dict[str, str]:
@@ -99,12 +110,32 @@ def property_test(
     return run
 
 
-def fuzz(schema: Any, base_url: str, email: str, checks: list[Callable]) -> list[str]:
-    """Run every operation of ``schema`` in both generation modes; failures as readable lines."""
+def streams(operation: Any) -> bool:
+    """A server-sent event stream (OpenAPI: its success answer is ``text/event-stream``)."""
+    raw = getattr(getattr(operation, "definition", None), "raw", None)
+    if not isinstance(raw, dict):
+        return False  # a GraphQL field
+    return any(
+        "text/event-stream" in (answer or {}).get("content", {})
+        for answer in raw.get("responses", {}).values()
+    )
+
+
+def fuzz(schema: Any, base_url: str, email: str, checks: list[Callable], shard: tuple[int, int]) -> list[str]:
+    """Run the operations of ``schema`` in shard ``(index, count)`` (every ``count``-th, from ``index``)
+    in both generation modes; failures as readable lines."""
     failures: list[str] = []
-    for result in schema.get_all_operations():
+    index, count = shard
+    for position, result in enumerate(schema.get_all_operations()):
         operation = result.ok()
+        if position % count != index:
+            continue
+        if ONLY and not any(part.lower() in operation.label.lower() for part in ONLY):
+            continue
+        if streams(operation):
+            continue  # never ends by design; its input checks are tests/test_bad_input.py's
         headers = login(base_url, email)
+        started = time.monotonic()
         for mode in MODES:
             try:
                 property_test(operation, mode, base_url, headers, checks)()
@@ -112,30 +143,42 @@ def fuzz(schema: Any, base_url: str, email: str, checks: list[Callable]) -> list
                 continue  # nothing invalid can be expressed for this operation (no inputs)
             except Exception as exc:  # one failing operation must not hide the others
                 failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:1500]}")
+        TIMINGS[operation.label] = time.monotonic() - started
     return failures
 
 
-async def test_openapi_operations_never_fail_on_the_server(client: Any, world: World) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS["openapi"]))
+async def test_openapi_operations_never_fail_on_the_server(client: Any, world: World, shard: int) -> None:
     base_url = str(client.make_url("")).rstrip("/")
 
     def run() -> list[str]:
-        schema = schemathesis.openapi.from_url(f"{base_url}/api/docs/openapi.json")
+        schema = schemathesis.openapi.from_url(f"{base_url}/api/docs/openapi.json", timeout=SCHEMA_TIMEOUT)
         assert len(list(schema.get_all_operations())) >= 109
-        return fuzz(schema, base_url, world.admin_email, [not_a_server_error])
+        return fuzz(schema, base_url, world.admin_email, [not_a_server_error], (shard, SHARDS["openapi"]))
 
     failures = await asyncio.to_thread(run)
     assert not failures, "\n\n".join(failures)
 
 
-async def test_graphql_fields_never_fail_on_the_server(client: Any, world: World) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS["graphql"]))
+async def test_graphql_fields_never_fail_on_the_server(client: Any, world: World, shard: int) -> None:
     base_url = str(client.make_url("")).rstrip("/")
 
     def run() -> list[str]:
         schema = schemathesis.graphql.from_url(
-            f"{base_url}/graphql", headers=login(base_url, world.admin_email)
+            f"{base_url}/graphql", headers=login(base_url, world.admin_email), timeout=SCHEMA_TIMEOUT
         )
         # schemathesis counts any resolver error as a server failure; ours are answers (400/404...)
-        return fuzz(schema, base_url, world.admin_email, [no_5xx, no_graphql_server_error])
+        return fuzz(
+            schema, base_url, world.admin_email, [no_5xx, no_graphql_server_error], (shard, SHARDS["graphql"])
+        )
 
     failures = await asyncio.to_thread(run)
     assert not failures, "\n\n".join(failures)
+
+
+def teardown_module() -> None:
+    if os.environ.get("FUZZ_TIMINGS") == "1":
+        print(f"{len(TIMINGS)} operations, {sum(TIMINGS.values()):.1f}s")
+        for label, seconds in sorted(TIMINGS.items(), key=lambda item: -item[1])[:15]:
+            print(f"{seconds:8.2f}s  {label}")

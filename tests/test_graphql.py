@@ -25,7 +25,9 @@ async def test_me_and_auth_errors(client, world, admin, anonymous):
 async def test_forbidden_edge_is_reported_per_field(client, world):
     viewer = await login(client, world.emails["viewer"])
     result = await viewer.gql("{ users { items { email roles { name } } } }")
-    assert result["data"] is None or all(u is None or u["roles"] is None for u in result["data"]["users"]["items"])
+    assert result["data"] is None or all(
+        u is None or u["roles"] is None for u in result["data"]["users"]["items"]
+    )
     forbidden = [e for e in result["errors"] if e["extensions"]["code"] == "forbidden"]
     assert forbidden and forbidden[0]["extensions"]["requiredFeatures"] == ["auth.roles.list"]
 
@@ -61,7 +63,7 @@ async def test_rest_and_graphql_agree(admin, world):
 
 async def test_mutations_share_rules_with_rest(admin, world):
     result = await admin.gql(
-        "mutation($parent: UUID) { createOrganization(input: {name: \"Via GraphQL\", parentId: $parent})"
+        'mutation($parent: UUID) { createOrganization(input: {name: "Via GraphQL", parentId: $parent})'
         " { id name depth parent { id } } }",
         {"parent": str(world.root_org)},
     )
@@ -71,8 +73,12 @@ async def test_mutations_share_rules_with_rest(admin, world):
     assert page["items"][0]["name"] == "Via GraphQL"
     result = await admin.gql('mutation { createUser(input: {email: "bad"}) { id } }')
     error = result["errors"][0]
-    assert error["extensions"]["code"] == "validation_failed" and error["extensions"]["details"][0]["path"] == ["email"]
-    result = await admin.gql('mutation { createApiKey(input: {name: "gql key", roles: ["viewer"]}) { id keyPrefix secret } }')
+    assert error["extensions"]["code"] == "validation_failed" and error["extensions"]["details"][0][
+        "path"
+    ] == ["email"]
+    result = await admin.gql(
+        'mutation { createApiKey(input: {name: "gql key", roles: ["viewer"]}) { id keyPrefix secret } }'
+    )
     created = result["data"]["createApiKey"]
     assert created["secret"].startswith(created["keyPrefix"])
     status, _ = await Api(admin.client, {"X-Api-Key": created["secret"]}).get("/api/auth/users")
@@ -96,7 +102,10 @@ async def test_limits_and_masking(admin, client):
     assert "errors" not in await admin.gql("{ users(pageSize: 100) { items { email roles { name } } } }")
     result = await admin.gql("{ mee { email } }")
     assert "Did you mean" not in result["errors"][0]["message"]
-    status, _ = await admin.get("/graphql?query=" + "mutation%20%7B%20deleteUser(id%3A%20%2200000000-0000-4000-8000-000000000000%22)%20%7D")
+    status, _ = await admin.get(
+        "/graphql?query="
+        + "mutation%20%7B%20deleteUser(id%3A%20%2200000000-0000-4000-8000-000000000000%22)%20%7D"
+    )
     assert status in (400, 405)
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status == 200 and "graphiql" in (await response.text()).lower()

@@ -35,7 +35,9 @@ async def test_reset_flow_over_smtp(client, world, anonymous, settings, sessionm
     assert await anonymous.post("/api/auth/reset", {"email": email}) == (200, {"ok": True})
     assert await anonymous.post("/api/auth/reset", {"email": "nobody@example.com"}) == (200, {"ok": True})
     async with sessionmaker() as session:
-        mails = list((await session.execute(select(EmailOutbox).where(EmailOutbox.to_address == email))).scalars())
+        mails = list(
+            (await session.execute(select(EmailOutbox).where(EmailOutbox.to_address == email))).scalars()
+        )
     assert len(mails) == 1 and mails[0].status == "pending"
 
     inbox = Inbox()
@@ -43,7 +45,10 @@ async def test_reset_flow_over_smtp(client, world, anonymous, settings, sessionm
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        worker_ctx = {"settings": replace(settings, smtp_url=f"smtp://127.0.0.1:{port}"), "sessionmaker": sessionmaker}
+        worker_ctx = {
+            "settings": replace(settings, smtp_url=f"smtp://127.0.0.1:{port}"),
+            "sessionmaker": sessionmaker,
+        }
         assert await send_email(worker_ctx, str(mails[0].id)) == "sent"
         assert await send_email(worker_ctx, str(mails[0].id)) == "skipped"  # idempotent
     finally:
@@ -52,12 +57,18 @@ async def test_reset_flow_over_smtp(client, world, anonymous, settings, sessionm
     token = re.search(r"/reset/(\S+)", inbox.messages[0]).group(1)
 
     assert (await anonymous.post("/api/auth/reset/confirm", {"token": token, "password": "short"}))[0] == 400
-    status, body = await anonymous.post("/api/auth/reset/confirm", {"token": token, "password": "a-new-password"})
+    status, body = await anonymous.post(
+        "/api/auth/reset/confirm", {"token": token, "password": "a-new-password"}
+    )
     assert (status, body) == (200, {"ok": True, "redirect": "/login"})
     await login(client, email, "a-new-password")
-    status, body = await anonymous.post("/api/auth/reset/confirm", {"token": token, "password": "another-one"})
+    status, body = await anonymous.post(
+        "/api/auth/reset/confirm", {"token": token, "password": "another-one"}
+    )
     assert status == 400 and body["ok"] is False  # single use
-    assert (await anonymous.post("/api/auth/reset/confirm", {"token": "forged", "password": "another-one"}))[0] == 400
+    assert (await anonymous.post("/api/auth/reset/confirm", {"token": "forged", "password": "another-one"}))[
+        0
+    ] == 400
 
 
 async def test_unreachable_smtp_keeps_mail_queued(world, anonymous, settings, sessionmaker):
@@ -67,7 +78,10 @@ async def test_unreachable_smtp_keeps_mail_queued(world, anonymous, settings, se
     await anonymous.post("/api/auth/reset", {"email": email})
     async with sessionmaker() as session:
         mail = await session.scalar(select(EmailOutbox).where(EmailOutbox.to_address == email))
-    worker_ctx = {"settings": replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"), "sessionmaker": sessionmaker}
+    worker_ctx = {
+        "settings": replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"),
+        "sessionmaker": sessionmaker,
+    }
     try:
         await send_email(worker_ctx, str(mail.id))
         raise AssertionError("expected a retry")

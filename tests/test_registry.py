@@ -16,7 +16,11 @@ register_routes()  # every module's routes, entities and operations
 
 def declared_routes() -> list:
     """Routes whose features are declared in code (an operation or an entity), not copied from the catalog."""
-    return [op for op in REGISTRY.values() if op.operation is not None or (op.entity is not None and not op.enforce)]
+    return [
+        op
+        for op in REGISTRY.values()
+        if op.operation is not None or (op.entity is not None and not op.enforce)
+    ]
 
 
 @pytest.mark.parametrize("route_", declared_routes(), ids=lambda op: f"{op.method} {op.path}")

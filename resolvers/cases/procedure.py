@@ -4,7 +4,6 @@ or nothing), reading it, and moving its tasks through the procedure-status machi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,9 +16,8 @@ from models.cases import Case, CaseProcedure, CaseProcedureTask
 from models.playbooks import Playbook
 from resolvers.cases.common import add_entry, check_user, load_case, record_command
 from resolvers.cases.entities import PROCEDURE, TASK
-from resolvers.crud import service
-from resolvers.entity import Entity, serialize
-from resolvers.operations import Rest, operation
+from resolvers.entity import serialize
+from resolvers.operations import Rest, operation, reloaded
 from resolvers.playbooks.operations import TASK_STATUS, procedure_status
 from resolvers.scope import load_in_scope, parse_uuid
 from resolvers.validation import SafeDatetime, text
@@ -100,15 +98,6 @@ async def procedure_body(session: Any, case: Case) -> dict[str, Any]:
         )
     ).scalars()
     return {"procedure": serialize(PROCEDURE, procedure), "tasks": [serialize(TASK, t) for t in tasks]}
-
-
-def reloaded(entity: Entity, key: Callable[[dict[str, Any]], Any]) -> Callable[..., Awaitable[Any]]:
-    """``graphql_result``: GraphQL answers with the row the REST body names (typed, with its edges)."""
-
-    async def reload(ctx: RequestContext, data: Any, result: dict[str, Any]) -> Any:
-        return await service(entity).get(ctx, key(result), check=False)
-
-    return reload
 
 
 async def refresh_procedure_status(session: Any, procedure_id: uuid.UUID) -> CaseProcedure:

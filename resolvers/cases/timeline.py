@@ -12,10 +12,10 @@ from crmgraph.context import RequestContext
 from models.cases import CaseTimelineEntry
 from resolvers.cases.common import add_entry, load_case, record_command
 from resolvers.cases.entities import TIMELINE_ENTRY
-from resolvers.cases.procedure import CaseRef, reloaded
+from resolvers.cases.procedure import CaseRef
 from resolvers.customers.common import user_labels
 from resolvers.entity import serialize
-from resolvers.operations import Rest, operation
+from resolvers.operations import Rest, operation, reloaded
 from resolvers.validation import SafeDict, text
 
 WRITABLE_KINDS = ("note", "message", "call", "email")

@@ -1,7 +1,8 @@
 """Company lookup in the Polish VAT taxpayer registry ("biała lista", wl-api.mf.gov.pl).
 
 The client speaks the registry's public protocol: ``GET {base}/api/search/nip/{nip}?date=YYYY-MM-DD``
-(or ``/regon/{regon}``) answering ``{"result": {"subject": {...} | null, ...}}``. Its base URL is the
+(or ``/regon/{regon}``) answering ``{"result": {"subject": {...} | null, ...}}``, and the bank account
+searches (``/api/search/bank-account/{account}``, ``/api/check/nip/{nip}/bank-account/{account}``). Its base URL is the
 ``VAT_REGISTRY_URL`` setting. A registry that is down, slow or answers garbage is a 502, not a 500.
 """
 
@@ -60,12 +61,31 @@ class VatRegistryClient:
         self, kind: Literal["nip", "regon"], number: str, on: date | None = None
     ) -> dict[str, Any] | None:
         """The registry's ``subject`` for the identifier, or None when it has none."""
-        url = f"{self.base_url}/api/search/{kind}/{number}"
+        result = await self.result(f"/api/search/{kind}/{number}", on)
+        subject = (result or {}).get("subject")
+        return subject if isinstance(subject, dict) else None
+
+    async def search_bank_account(self, account: str, on: date | None = None) -> list[dict[str, Any]]:
+        """The subjects holding a (26-digit) bank account: ``GET /api/search/bank-account/{account}``."""
+        result = await self.result(f"/api/search/bank-account/{account}", on)
+        subjects = (result or {}).get("subjects")
+        return [s for s in subjects if isinstance(s, dict)] if isinstance(subjects, list) else []
+
+    async def check_bank_account(self, nip: str, account: str, on: date | None = None) -> bool:
+        """Whether ``account`` is on the taxpayer's list: ``GET /api/check/nip/{nip}/bank-account/{account}``
+        answering ``accountAssigned`` ``TAK`` (yes) or ``NIE`` (no)."""
+        result = await self.result(f"/api/check/nip/{nip}/bank-account/{account}", on)
+        return (result or {}).get("accountAssigned") == "TAK"
+
+    async def result(self, path: str, on: date | None = None) -> dict[str, Any] | None:
+        """The ``result`` object of a registry GET; None when the registry rejects the identifier."""
         params = {"date": (on or date.today()).isoformat()}
         try:
             async with (
                 aiohttp.ClientSession(timeout=self.timeout) as http,
-                http.get(url, params=params, headers={"Accept": "application/json"}) as response,
+                http.get(
+                    f"{self.base_url}{path}", params=params, headers={"Accept": "application/json"}
+                ) as response,
             ):
                 if response.status == 429 or response.status >= 500:
                     raise RegistryUnavailable()
@@ -77,8 +97,7 @@ class VatRegistryClient:
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise RegistryUnavailable()
-        subject = result.get("subject")
-        return subject if isinstance(subject, dict) else None
+        return result
 
 
 def _address(raw: Any) -> dict[str, str | None]:

@@ -48,7 +48,9 @@ async def test_a_failing_step_leaves_nothing_behind(settings, sessionmaker, admi
             # The second step refers to a stage that does not exist: the whole command fails.
             await service(DEAL).create(ctx, {"title": marker, "pipelineStageId": str(uuid.uuid4())})
     assert await count(sessionmaker, CustomerEntity.last_name == marker) == 0
-    assert await count(sessionmaker, OutboxEvent.payload["id"].astext == str(person.id), model=OutboxEvent) == 0
+    assert (
+        await count(sessionmaker, OutboxEvent.payload["id"].astext == str(person.id), model=OutboxEvent) == 0
+    )
     assert await count(sessionmaker, ActionLog.resource_id == str(person.id), model=ActionLog) == 0
     assert ctx.cache["published"] == [], "nothing is published for a rolled-back command"
 
@@ -94,7 +96,11 @@ async def test_inject_is_one_command_and_undoes_as_one(settings, sessionmaker, c
 
 async def test_inject_failing_midway_leaves_nothing(sessionmaker, crm, admin, world):
     await crm.pipeline("Website", isDefault=True)
-    form = {**WIZARD, "referralCode": {"code": "MIDWAY1"}, "stepFinal": {**WIZARD["stepFinal"], "pesel": "9" * 40}}
+    form = {
+        **WIZARD,
+        "referralCode": {"code": "MIDWAY1"},
+        "stepFinal": {**WIZARD["stepFinal"], "pesel": "9" * 40},
+    }
     status, body = await admin.post("/api/customers/deals/inject", inject_body(world, "midway-1", form))
     assert status == 400, body  # the contact person's PESEL is too long: after the partner was written
     assert await count(sessionmaker, CustomerEntity.referral_code == "MIDWAY1") == 0

@@ -34,5 +34,5 @@ async def test_updates_merge_and_null_removes(crm, admin):
 
 async def test_graphql_reads_the_same_values(crm, admin):
     company = await crm.company("Custom Co", cf_tier="gold")
-    result = await admin.gql(f'{{ company(id: "{company}") {{ customFields }} }}')
-    assert result["data"]["company"]["customFields"] == {"tier": "gold"}
+    result = await admin.gql(f'{{ company(id: "{company}") {{ customFields {{ key value }} }} }}')
+    assert result["data"]["company"]["customFields"] == [{"key": "tier", "value": "gold"}]

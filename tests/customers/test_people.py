@@ -335,7 +335,10 @@ async def test_check_phone_compares_digits_exactly(client, crm, admin, sessionma
 
 async def test_nulls_for_required_columns_are_400(crm, admin):
     person = await crm.person("Nora", "Null")
-    assert await admin.put("/api/customers/people", {"id": person, "displayName": None}) == (200, {"ok": True})
+    assert await admin.put("/api/customers/people", {"id": person, "displayName": None}) == (
+        200,
+        {"ok": True},
+    )
     assert (await crm.list("people", ids=person))["items"][0]["display_name"] == "Nora Null"
     status, body = await admin.put("/api/customers/people", {"id": person, "isActive": None})
     assert status == 400 and body["details"][0]["path"] == ["isActive"]

@@ -11,6 +11,9 @@ from dataclasses import replace
 import pytest
 from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
+from arq import create_pool
+from arq.connections import RedisSettings
+from arq.worker import func as arq_function
 from sqlalchemy import func, select
 
 from crmgraph.app import create_app
@@ -113,3 +116,57 @@ async def _dispatched(sessionmaker, resource_id: str) -> bool:
             ).scalars()
         )
     return bool(statuses) and all(s == "dispatched" for s in statuses)
+
+
+async def test_only_a_real_stop_ends_the_worker(outage_settings, redis_server):
+    """A stray cancellation (requested, then its count taken back, as Python 3.11's
+    ``asyncio.timeout`` leaves one when it expires just as its body completes) reaches the worker
+    task at its next ``await``: while it runs a job, or sleeps between reconnections. It reconnects;
+    only ``cancel()`` stops it. The outage test above failed in CI on such a cancellation."""
+    started, restarts = asyncio.Event(), WORKER_STATE["restarts"]
+
+    async def hold(ctx: dict) -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    worker = asyncio.create_task(
+        run_worker(
+            outage_settings, max_backoff=1.0, poll_delay=0.05, functions=[arq_function(hold, name="hold")]
+        )
+    )
+
+    def stray_cancel() -> None:
+        worker.cancel()
+        worker.uncancel()
+
+    try:
+        pool = await create_pool(
+            RedisSettings.from_dsn(outage_settings.redis_url), default_queue_name=outage_settings.queue_name
+        )
+        await pool.enqueue_job("hold")
+        await pool.aclose()
+        await asyncio.wait_for(started.wait(), timeout=10)
+        stray_cancel()  # while a job runs
+        await wait_for(lambda: _restarted(restarts + 1), timeout=10)
+        await wait_for(_running, timeout=10)
+
+        redis_server.stop()
+        await wait_for(lambda: _restarted(restarts + 2), timeout=10)
+        stray_cancel()  # while it waits to reconnect
+        await asyncio.sleep(0.2)
+        assert not worker.done() and WORKER_STATE["state"] in ("connecting", "reconnecting")
+        redis_server.start()
+        await wait_for(_running, timeout=20)
+        assert not worker.done()
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert worker.cancelled()  # a real stop still stops it
+
+
+async def _restarted(count: int) -> bool:
+    return WORKER_STATE["restarts"] >= count and WORKER_STATE["state"] != "running"
+
+
+async def _running() -> bool:
+    return WORKER_STATE["state"] == "running"

@@ -1,7 +1,7 @@
 """Platform benchmark: REST lists (enriched and compiled), GraphQL nested reads (compiled vs
 resolvers), writes and outbox event delivery, each beside a raw asyncpg + JSON baseline where one
 applies. The app runs as ``crmgraph serve``, its baseline and the load generator as their own
-processes. Run: ``python -m bench.platform [--users 2000] [--requests 400]``.
+processes. Run: ``python -m bench.platform_paths [--users 2000] [--requests 400]``.
 """
 
 from __future__ import annotations

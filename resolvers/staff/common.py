@@ -1,0 +1,97 @@
+"""Helpers shared by the staff resolvers: the module's features, scoped member lookups and the
+rule binding a child record (activity, comment, address, leave request, ...) to its member."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crmgraph.context import RequestContext, UnitOfWork
+from models.staff import StaffTeam, StaffTeamMember
+from resolvers import events
+from resolvers.entity import Features, Field, Hooks, Relation
+from resolvers.scope import load_in_scope
+
+MODULE = "staff"
+VIEW = "staff.view"
+MANAGE = "staff.manage_team"
+LEAVE_SEND = "staff.leave_requests.send"
+LEAVE_MANAGE = "staff.leave_requests.manage"
+FEATURES = Features.view_manage(VIEW, MANAGE)
+READONLY = {"create": False, "update": False}
+
+record_command = partial(events.record_command, module=MODULE)
+"""Outbox event ``staff.<entity>.<verb>`` and action-log entry for a hand-written command."""
+
+
+async def load_member(
+    ctx: RequestContext, session: Any, ident: Any, *, lock: bool = False
+) -> StaffTeamMember:
+    """A live team member in the caller's scope, else 404 (also for another tenant's id)."""
+    return await load_in_scope(ctx, session, StaffTeamMember, ident, "Team member", lock=lock)
+
+
+async def load_team(ctx: RequestContext, session: Any, ident: Any) -> StaffTeam:
+    return await load_in_scope(ctx, session, StaffTeam, ident, "Team")
+
+
+def appearance() -> list[Field]:
+    return [Field("appearance_icon", str, max_length=64), Field("appearance_color", str, max_length=32)]
+
+
+def scope_fields(*, org_on_create: bool = False) -> list[Field]:
+    """Tenant, organization and timestamps (read-only; ``org_on_create``: a create may name an
+    organization in the caller's scope)."""
+    return [
+        Field("organization_id", uuid.UUID, create=org_on_create, update=False),
+        Field("tenant_id", uuid.UUID, **READONLY),
+        Field("created_at", datetime, sort=True, **READONLY),
+        Field("updated_at", datetime, sort=True, **READONLY),
+    ]
+
+
+def member_field(*, aliases: tuple[str, ...] = ("entityId", "entity_id")) -> Field:
+    """The required link to the owning member (documented as ``entityId`` on writes); fixed once set."""
+    return Field("member_id", uuid.UUID, required=True, update=False, aliases=aliases)
+
+
+def member_relation() -> Relation:
+    return Relation("member", "staff_team_member", "one", source_fk="member_id")
+
+
+def brief(model: Any, fk: Any, **keys: Any) -> Any:
+    """A correlated ``{id, <keys>}`` JSON object of the live ``model`` row ``fk`` points at (or null)."""
+    pairs: list[Any] = ["id", model.id]
+    for key, column in keys.items():
+        pairs += [key, column]
+    return (
+        select(func.json_build_object(*pairs))
+        .where(model.id == fk, model.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def bound_to_member(*, author_attr: str | None = None, **extra: Any) -> Hooks:
+    """Hooks for a record hung on a member: the member must be in scope, the record lives in the
+    member's organization, and ``author_attr`` defaults to the calling user. ``extra``: more hooks."""
+
+    async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
+        member = await load_member(ctx, uow.session, data["member_id"])
+        data["organization_id"] = member.organization_id
+        if author_attr and not data.get(author_attr):
+            data[author_attr] = ctx.require_auth().user_id
+        if extra.get("before_create"):
+            await extra["before_create"](ctx, uow, data)
+
+    async def before_update(ctx: RequestContext, uow: UnitOfWork, obj: Any, data: dict[str, Any]) -> None:
+        data.pop("organization_id", None)
+        data.pop("member_id", None)
+        if extra.get("before_update"):
+            await extra["before_update"](ctx, uow, obj, data)
+
+    rest = {k: v for k, v in extra.items() if k not in ("before_create", "before_update")}
+    return Hooks(before_create=before_create, before_update=before_update, **rest)
