@@ -375,10 +375,12 @@ async def pump(
     next_claim = 0.0
     while True:
         claiming = time.monotonic() < deadline
+        more_due = False
         if claiming and len(flying) < concurrency and time.monotonic() >= next_claim:
             free = concurrency - len(flying)
             claimed = await claim(sessionmaker, None, limit=free)
-            if len(claimed.posting) + len(claimed.throttled) + len(claimed.dead) < free:
+            more_due = len(claimed.posting) + len(claimed.throttled) + len(claimed.dead) == free
+            if not more_due:
                 next_claim = time.monotonic() + IDLE_CLAIM  # all that is due is taken: look again later
             for delivery, endpoint in claimed.posting:
                 flying[asyncio.create_task(post(http, settings, endpoint, delivery))] = (delivery, endpoint)
@@ -386,6 +388,8 @@ async def pump(
             if claimed.throttled:
                 await finished(claimed.throttled)
         if not flying:
+            if more_due:  # a full claim of held-back or dead rows only: those behind them are due too
+                continue
             return [delivered, handled], not claiming
         done, _ = await asyncio.wait(flying, timeout=PUMP_TICK)
         if done:
