@@ -73,14 +73,17 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
 
 
 async def queue_retries(redis: Any, deliveries: list[Any]) -> None:
-    """A job per delivery due again later (failed attempt, rate limit), run when it is due."""
+    """A job per delivery due again later (failed attempt, rate limit), run when it is due. The job
+    id names the attempt and its due time: queuing the same retry twice is a no-op, while a delivery
+    held back again by its rate limit (same attempt number) gets a job of its own."""
     now = datetime.now(UTC)
     for delivery in deliveries:
         if delivery.status == "pending" and delivery.next_retry_at is not None:
+            due = int(delivery.next_retry_at.timestamp() * 1000)
             await redis.enqueue_job(
                 DELIVER_JOB,
                 str(delivery.id),
-                _job_id=f"webhook:{delivery.id}:{delivery.attempt_number}",
+                _job_id=f"webhook:{delivery.id}:{delivery.attempt_number}:{due}",
                 _defer_by=max(0.0, (delivery.next_retry_at - now).total_seconds()),
             )
 

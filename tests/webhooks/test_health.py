@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from arq import create_pool
+from arq.connections import RedisSettings
 from sqlalchemy import update
 
 from models.webhooks import WebhookEndpoint
@@ -15,6 +17,7 @@ from resolvers.webhooks.fanout import message_id, subscribed
 from resolvers.webhooks.sender import attempt, http_session
 from tests.webhooks.conftest import create_hook, run_worker
 from workers.events import dispatch_batch
+from workers.webhooks import queue_retries
 
 
 def test_subscription_patterns_and_filters():
@@ -119,6 +122,32 @@ async def test_rate_limit_per_minute_holds_back_the_excess(manager, receiver, ho
     held = [r for r in results if r.status == "pending"]
     assert len(held) == 1 and held[0].next_retry_at > datetime.now(UTC) + timedelta(seconds=25)
     assert held[0].attempt_number == 0  # held back, not attempted
+
+
+async def test_a_delivery_held_back_again_gets_a_job_of_its_own(hook_settings):
+    """A throttled delivery keeps its attempt number: its retry job id also names the due time, so a
+    second hold-back is queued (it used to collide with the first job's id and wait for the sweep),
+    while queuing the same retry twice still queues it once."""
+    queue = f"{hook_settings.queue_name}:held-back:{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(RedisSettings.from_dsn(hook_settings.redis_url), default_queue_name=queue)
+    delivery = SimpleNamespace(
+        id=uuid.uuid4(),
+        status="pending",
+        attempt_number=0,
+        next_retry_at=datetime.now(UTC) + timedelta(seconds=30),
+    )
+    try:
+        await queue_retries(pool, [delivery])
+        await queue_retries(pool, [delivery])
+        assert len(await pool.queued_jobs()) == 1
+        delivery.next_retry_at += timedelta(seconds=40)
+        await queue_retries(pool, [delivery])
+        assert len(await pool.queued_jobs()) == 2
+    finally:
+        for job in await pool.queued_jobs():
+            await pool.delete(f"arq:job:{job.job_id}")
+        await pool.delete(queue)
+        await pool.aclose()
 
 
 async def _dispatch_only(settings, sessionmaker) -> None:
