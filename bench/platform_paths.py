@@ -11,6 +11,7 @@ import asyncio
 import time
 import uuid
 from dataclasses import replace
+from types import SimpleNamespace
 
 import asyncpg
 from aiohttp import web
@@ -26,6 +27,7 @@ from crmgraph.setup import migrate
 from models.auth import User, UserRole
 from models.directory import Tenant
 from models.events import OutboxEvent
+from resolvers.events import wake_dispatcher
 from workers.settings import worker_settings
 
 NESTED = "{ organizations(pageSize: 50) { items { name users { email roles { name } } } } }"
@@ -116,8 +118,7 @@ async def event_delivery(settings, sessionmaker, count: int) -> str:
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
     )
-    for i in ids:
-        await pool.enqueue_job("dispatch_event", str(i), _job_id=f"event:{i}")
+    await wake_dispatcher(SimpleNamespace(enqueue=pool.enqueue_job, settings=settings))  # as a command does
     await pool.aclose()
     worker = Worker(**worker_settings(settings, burst=True, poll_delay=0.01, cron_jobs=[], max_jobs=20))
     started = time.perf_counter()

@@ -2,9 +2,9 @@
 
 A scratch database (migrated, seeded without demo data) gets one endpoint of the first tenant pointing
 at a local receiver running in its own process. Served: once a ``crmgraph worker`` process has
-delivered a warm-up event, N outbox events of that tenant are committed at once (each queueing its
-dispatch job, as a command does); the worker dispatches them (coalesced into batches of up to 200)
-and posts the deliveries. Raw, in the same run once the worker has stopped: ``bench.raw_dispatcher``
+delivered a warm-up event, N outbox events of that tenant are committed at once (each waking the
+dispatcher, as a command does: one job per window); the worker dispatches them in batches of up to
+200 and posts the deliveries. Raw, in the same run once the worker has stopped: ``bench.raw_dispatcher``
 (one asyncpg + aiohttp process claiming the same outbox table's due events in batches of 200, signing
 and posting them with the worker's concurrency; see its docstring) delivers a warm-up event, then N
 fresh events committed at once (no jobs: it polls).
@@ -30,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from aiohttp import web
 from arq import create_pool
@@ -42,6 +43,7 @@ from crmgraph.db import create_engine, session_factory
 from crmgraph.installation import with_installation_secret
 from models.events import OutboxEvent
 from models.webhooks import WebhookEndpoint
+from resolvers.events import wake_dispatcher
 from resolvers.webhooks.security import new_secret, seal
 
 
@@ -116,8 +118,8 @@ async def endpoint(settings: Settings, url: str) -> Endpoint:
 
 
 async def commit_events(settings: Settings, hook: Endpoint, events: int, queue: bool = True) -> float:
-    """``events`` outbox events in one commit, then (``queue``) a dispatch job per event (as ``emit``
-    queues them after a commit); returns the commit time (the rows' ``created_at``)."""
+    """``events`` outbox events in one commit, then (``queue``) the dispatcher woken per event (as
+    ``emit`` does after a commit); returns the commit time (the rows' ``created_at``)."""
     tenant_id, org_id = hook.tenant_id, hook.organization_id
     engine = create_engine(settings.database_url)
     try:
@@ -144,8 +146,9 @@ async def commit_events(settings: Settings, hook: Endpoint, events: int, queue: 
         redis = RedisSettings.from_dsn(settings.redis_url)
         pool = await create_pool(redis, default_queue_name=settings.queue_name)
         try:
-            for event_id in ids:
-                await pool.enqueue_job("dispatch_event", str(event_id), _job_id=f"event:{event_id}")
+            woken = SimpleNamespace(enqueue=pool.enqueue_job, settings=settings)
+            for _ in ids:  # what each command does after its commit
+                await wake_dispatcher(woken)
         finally:
             await pool.aclose()
         return committed.timestamp()

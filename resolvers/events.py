@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -77,11 +78,37 @@ def emit(
     uow.session.add(event)
     DECLARED_EVENTS.add(name)
 
-    async def enqueue() -> None:
-        await enqueue_best_effort(ctx, "dispatch_event", str(event.id), _job_id=f"event:{event.id}")
+    async def wake() -> None:
+        await wake_dispatcher(ctx)
 
-    uow.after_commit(enqueue)
+    uow.after_commit(wake)
     return event
+
+
+DISPATCH_WINDOW = 0.02  # seconds: the commits of one window share one dispatch job
+_woken: dict[int, int] = {}  # id(enqueue) -> the last window this process queued a dispatch job for
+
+
+async def wake_dispatcher(ctx: RequestContext) -> None:
+    """Queue the dispatch of the events just committed: one job per queue and ``DISPATCH_WINDOW``,
+    run at the window's end (a burst of writes is a few jobs, not one per event, and the write path
+    pays one Redis call per window and process). Every write that finds its window's job queued
+    committed before the window ended, so before the job runs and reads the outbox; a write whose
+    call fails or misses leaves its event to the outbox sweep, never lost."""
+    if ctx.enqueue is None:
+        return
+    window = int(time.time() / DISPATCH_WINDOW)
+    if _woken.get(id(ctx.enqueue)) == window:
+        return
+    queued = await enqueue_best_effort(
+        ctx,
+        "dispatch_event",
+        None,
+        _job_id=f"dispatch:{ctx.settings.queue_name}:{window}",  # job ids are global in Redis
+        _defer_until=datetime.fromtimestamp((window + 1) * DISPATCH_WINDOW, UTC),
+    )
+    if queued:
+        _woken[id(ctx.enqueue)] = window
 
 
 ENQUEUE_TIMEOUT = 2.0  # seconds: a hung Redis must not hold a committed write's answer

@@ -8,6 +8,7 @@ from typing import Any
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import func
 
 from crmgraph.config import Settings, get_settings
 from crmgraph.db import create_engine, session_factory
@@ -19,7 +20,9 @@ from workers.events import batch_loops, dispatch_event, sweep_outbox
 from workers.mail import send_email, sweep_mail
 from workers.queue import HEALTH_INTERVAL, claim_queue
 
-CORE_FUNCTIONS = [dispatch_event, send_email]
+# A dispatch job keeps no result: its id (``resolvers.events.wake_dispatcher``: queue and time window)
+# is free again once it ran, so a late write of a window that a clock skew let run early gets a job.
+CORE_FUNCTIONS = [func(dispatch_event, keep_result=0), send_email]
 SWEEP_JOB = "cron:sweep_outbox"
 QUIET_JOBS = (SWEEP_JOB, "cron:scheduler_tick", "cron:sweep_webhooks")  # cron jobs whose idle runs are DEBUG
 
