@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from arq import Worker, create_pool
 from arq.connections import RedisSettings
 from sqlalchemy import select
 
 from models.events import EventDelivery, OutboxEvent
-from resolvers.events import subscribe
+from resolvers import events as events_module
+from resolvers.events import DISPATCH_WINDOW, subscribe, wake_dispatcher
 from workers.events import requeue_undelivered, sweep_outbox
 from workers.settings import worker_settings
 
@@ -145,3 +148,49 @@ async def test_sweeper_redelivers_events_that_missed_the_queue(world, settings, 
     assert SEEN[f"sweep-{event_id}"] == ["directory.organization.created"]
     async with sessionmaker() as session:
         assert (await session.get(OutboxEvent, event_id)).status == "dispatched"
+
+
+async def test_a_burst_of_commits_wakes_the_dispatcher_once_per_window(settings):
+    """Commands wake the dispatcher after their commit: 50 wakes within a moment queue one job per
+    window (deferred to the window's end, its id naming the queue), and the next window gets its own."""
+    queue = f"{settings.queue_name}:wake:{uuid.uuid4().hex[:8]}"
+    mine = replace(settings, queue_name=queue)
+
+    async def wakes(pool):
+        ctx = SimpleNamespace(enqueue=pool.enqueue_job, settings=mine)
+        for _ in range(50):
+            await wake_dispatcher(ctx)
+        first = await pool.queued_jobs()
+        await asyncio.sleep(DISPATCH_WINDOW * 2)
+        await wake_dispatcher(ctx)
+        jobs = await pool.queued_jobs()
+        for job in jobs:
+            await pool.delete(f"arq:job:{job.job_id}")
+        await pool.delete(queue)
+        return first, jobs
+
+    first, jobs = await with_queue(mine, wakes)
+    assert 1 <= len(first) <= 2  # 50 wakes may straddle a window boundary
+    assert all(job.job_id.startswith(f"dispatch:{queue}:") for job in jobs)
+    assert len(jobs) == len(first) + 1
+    for job in jobs:  # each runs when its window has ended
+        window = int(job.job_id.rsplit(":", 1)[1])
+        assert abs(job.score - (window + 1) * DISPATCH_WINDOW * 1000) <= 1
+
+
+async def test_a_failed_wake_is_tried_again_by_the_next_commit(settings, monkeypatch):
+    """A wake whose Redis call fails is not remembered: the next commit of the window queues the job;
+    once queued, the window's later commits make no Redis call."""
+    monkeypatch.setattr(events_module, "time", SimpleNamespace(time=lambda: 1_000_000.0))  # one window
+    calls: list[str] = []
+    failures = [ConnectionError("redis down")]
+
+    async def enqueue(*args, **kwargs):
+        calls.append(kwargs["_job_id"])
+        if failures:
+            raise failures.pop()
+
+    ctx = SimpleNamespace(enqueue=enqueue, settings=settings)
+    for _ in range(3):
+        await wake_dispatcher(ctx)
+    assert len(calls) == 2 and calls[0] == calls[1]
