@@ -86,7 +86,16 @@ def emit(
 
 
 DISPATCH_WINDOW = 0.02  # seconds: the commits of one window share one dispatch job
-_woken: dict[int, int] = {}  # id(enqueue) -> the last window this process queued a dispatch job for
+# id(enqueue) -> (the last window this process queued a dispatch job for through it, the enqueue:
+# held so that its id is never reused by another while the entry lives)
+_woken: dict[int, tuple[int, Any]] = {}
+
+
+def time_window(seconds: float) -> tuple[int, datetime]:
+    """The current window of ``seconds`` (its number) and its end: when a job the window's callers
+    share runs (arq refuses a second job with the same id)."""
+    window = int(time.time() // seconds)
+    return window, datetime.fromtimestamp((window + 1) * seconds, UTC)
 
 
 async def wake_dispatcher(ctx: RequestContext) -> None:
@@ -97,18 +106,18 @@ async def wake_dispatcher(ctx: RequestContext) -> None:
     call fails or misses leaves its event to the outbox sweep, never lost."""
     if ctx.enqueue is None:
         return
-    window = int(time.time() / DISPATCH_WINDOW)
-    if _woken.get(id(ctx.enqueue)) == window:
+    window, end = time_window(DISPATCH_WINDOW)
+    if _woken.get(id(ctx.enqueue), (None,))[0] == window:
         return
     queued = await enqueue_best_effort(
         ctx,
         "dispatch_event",
         None,
         _job_id=f"dispatch:{ctx.settings.queue_name}:{window}",  # job ids are global in Redis
-        _defer_until=datetime.fromtimestamp((window + 1) * DISPATCH_WINDOW, UTC),
+        _defer_until=end,
     )
     if queued:
-        _woken[id(ctx.enqueue)] = window
+        _woken[id(ctx.enqueue)] = (window, ctx.enqueue)
 
 
 ENQUEUE_TIMEOUT = 2.0  # seconds: a hung Redis must not hold a committed write's answer

@@ -77,10 +77,19 @@ def entity_for_type(name: str) -> Entity | None:
     return indexable().get(name)
 
 
+_FOR_PREFIX: dict[tuple[str, int], Entity | None] = {}  # (event prefix, entities declared) -> entity
+
+
 def entity_for_event(event_name: str) -> Entity | None:
-    """The indexable entity an event ``<module>.<entity>.<verb>`` is about."""
-    prefix = event_name.rpartition(".")[0]
-    return next((e for e in ENTITIES.values() if e.event_prefix == prefix and is_indexable(e)), None)
+    """The indexable entity an event ``<module>.<entity>.<verb>`` is about (looked up once per prefix
+    while the declarations stay as they are: every dispatched event asks)."""
+    key = (event_name.rpartition(".")[0], len(ENTITIES))
+    found = _FOR_PREFIX.get(key, ...)
+    if found is ... or (found is not None and ENTITIES.get(found.name) is not found):
+        found = _FOR_PREFIX[key] = next(
+            (e for e in ENTITIES.values() if e.event_prefix == key[0] and is_indexable(e)), None
+        )
+    return found
 
 
 def document(entity: Entity, row: Any) -> IndexDocument:

@@ -6,14 +6,12 @@ declared it and in whatever order modules are imported."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from models.events import OutboxEvent
 from resolvers.entity import Entity
-from resolvers.events import subscribe
+from resolvers.events import subscribe, time_window
 from resolvers.scope import parse_uuid
 from resolvers.search.documents import entity_for_event, entity_type
 from resolvers.search.indexer import sync_records
@@ -57,10 +55,7 @@ async def queue_embedding(redis: Any, tenant_id: str) -> None:
     """One embedding job per tenant and window, run when the window ends (it embeds every document
     still without a vector): a burst of writes costs a job a second, not a job a write. arq refuses a
     second job with the same id."""
-    window = int(time.time() // EMBED_WINDOW)
+    window, end = time_window(EMBED_WINDOW)
     await redis.enqueue_job(
-        EMBED_FUNCTION,
-        tenant_id,
-        _job_id=f"embed:{tenant_id}:{window}",
-        _defer_until=datetime.fromtimestamp((window + 1) * EMBED_WINDOW, UTC),
+        EMBED_FUNCTION, tenant_id, _job_id=f"embed:{tenant_id}:{window}", _defer_until=end
     )
