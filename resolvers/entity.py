@@ -177,6 +177,35 @@ class Hooks:
     create_result: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
 
 
+def bound_to_parent(
+    fk: str,
+    load_parent: Callable[[Any, Any, Any], Awaitable[Any]],
+    *,
+    author_attr: str | None = None,
+    **extra: Any,
+) -> Hooks:
+    """Hooks for a record hung on a parent row (``fk`` names it): ``load_parent(ctx, session, id)``
+    must find it in the caller's scope (else 404), the record lives in the parent's organization and
+    neither moves on update; ``author_attr`` defaults to the calling user. ``extra``: more hooks."""
+
+    async def before_create(ctx: Any, uow: Any, data: dict[str, Any]) -> None:
+        parent = await load_parent(ctx, uow.session, data[fk])
+        data["organization_id"] = parent.organization_id
+        if author_attr and not data.get(author_attr):
+            data[author_attr] = ctx.require_auth().user_id
+        if extra.get("before_create"):
+            await extra["before_create"](ctx, uow, data)
+
+    async def before_update(ctx: Any, uow: Any, obj: Any, data: dict[str, Any]) -> None:
+        data.pop("organization_id", None)
+        data.pop(fk, None)
+        if extra.get("before_update"):
+            await extra["before_update"](ctx, uow, obj, data)
+
+    rest = {k: v for k, v in extra.items() if k not in ("before_create", "before_update")}
+    return Hooks(before_create=before_create, before_update=before_update, **rest)
+
+
 Enricher = Callable[[Any, Any, list[Any], list[dict[str, Any]]], Awaitable[None]]
 
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from crmgraph.context import RequestContext, UnitOfWork
+from crmgraph.context import RequestContext
 from models.resources import Resource
 from resolvers import events
-from resolvers.entity import Features, Field, Hooks, Relation
+from resolvers.entity import Features, Field, Hooks, Relation, bound_to_parent
 from resolvers.scope import load_in_scope
 
 MODULE = "resources"
@@ -60,22 +60,5 @@ def resource_relation(name: str = "resource", attr: str = "resource_id") -> Rela
 
 
 def bound_to_resource(*, author_attr: str | None = None, **extra: Any) -> Hooks:
-    """Hooks for a record hung on a resource: the resource must be in scope, the record lives in the
-    resource's organization, and ``author_attr`` defaults to the calling user. ``extra``: more hooks."""
-
-    async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
-        resource = await load_resource(ctx, uow.session, data["resource_id"])
-        data["organization_id"] = resource.organization_id
-        if author_attr and not data.get(author_attr):
-            data[author_attr] = ctx.require_auth().user_id
-        if extra.get("before_create"):
-            await extra["before_create"](ctx, uow, data)
-
-    async def before_update(ctx: RequestContext, uow: UnitOfWork, obj: Any, data: dict[str, Any]) -> None:
-        data.pop("organization_id", None)
-        data.pop("resource_id", None)
-        if extra.get("before_update"):
-            await extra["before_update"](ctx, uow, obj, data)
-
-    rest = {k: v for k, v in extra.items() if k not in ("before_create", "before_update")}
-    return Hooks(before_create=before_create, before_update=before_update, **rest)
+    """Hooks for a record hung on a resource (``resource_id``): see :func:`resolvers.entity.bound_to_parent`."""
+    return bound_to_parent("resource_id", load_resource, author_attr=author_attr, **extra)

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crmgraph.context import RequestContext, UnitOfWork
+from crmgraph.context import RequestContext
 from models.staff import StaffTeam, StaffTeamMember
 from resolvers import events
-from resolvers.entity import Features, Field, Hooks, Relation
+from resolvers.entity import Features, Field, Hooks, Relation, bound_to_parent
 from resolvers.scope import load_in_scope
 
 MODULE = "staff"
@@ -76,22 +76,5 @@ def brief(model: Any, fk: Any, **keys: Any) -> Any:
 
 
 def bound_to_member(*, author_attr: str | None = None, **extra: Any) -> Hooks:
-    """Hooks for a record hung on a member: the member must be in scope, the record lives in the
-    member's organization, and ``author_attr`` defaults to the calling user. ``extra``: more hooks."""
-
-    async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
-        member = await load_member(ctx, uow.session, data["member_id"])
-        data["organization_id"] = member.organization_id
-        if author_attr and not data.get(author_attr):
-            data[author_attr] = ctx.require_auth().user_id
-        if extra.get("before_create"):
-            await extra["before_create"](ctx, uow, data)
-
-    async def before_update(ctx: RequestContext, uow: UnitOfWork, obj: Any, data: dict[str, Any]) -> None:
-        data.pop("organization_id", None)
-        data.pop("member_id", None)
-        if extra.get("before_update"):
-            await extra["before_update"](ctx, uow, obj, data)
-
-    rest = {k: v for k, v in extra.items() if k not in ("before_create", "before_update")}
-    return Hooks(before_create=before_create, before_update=before_update, **rest)
+    """Hooks for a record hung on a member (``member_id``): see :func:`resolvers.entity.bound_to_parent`."""
+    return bound_to_parent("member_id", load_member, author_attr=author_attr, **extra)
