@@ -83,6 +83,35 @@ def _line_values(data: dict[str, Any], document: Any) -> None:
             data.pop(key)
 
 
+def _child_hooks(kind: DocKind, model: type, **hooks: Any) -> Hooks:
+    """The hooks of a document's lines or adjustments, guarded like the document; a create answers
+    the document's id."""
+    return guarded(
+        model, Hooks(**hooks, create_result=lambda obj, _data: {kind.key(): str(getattr(obj, kind.fk))})
+    )
+
+
+def _child_entity(kind: DocKind, model: type, part: str, *, fields: list[Field], **more: Any) -> Entity:
+    """A document's lines or adjustments (``part``): REST under ``/sales/<kind>-<part>s`` in snake
+    case, seen and changed with the document's rights, filtered and linked by the document."""
+    return Entity(
+        name=f"sales_{kind.name}_{part}",
+        module=MODULE,
+        model=model,
+        path=f"/sales/{kind.name}-{part}s",
+        graphql_name=f"{kind.name.capitalize()}{part.capitalize()}",
+        plural=f"{kind.name}{part.capitalize()}s",
+        key_case="snake",
+        soft_delete=False,
+        features=Features(),  # documented without features: the parent document's rights apply
+        visibility=visible_with((kind.view, lambda _t: None)),
+        fields=[Field(kind.fk, uuid.UUID, required=True, update=False), *fields],
+        filters=[eq(kind.key(), getattr(model, kind.fk), uuid.UUID)],
+        relations=[Relation(kind.name, f"sales_{kind.name}", "one", source_fk=kind.fk)],
+        **more,
+    )
+
+
 def line_hooks(kind: DocKind) -> Hooks:
     async def before_create(ctx: RequestContext, uow: UnitOfWork, data: dict[str, Any]) -> None:
         document = await _document(ctx, uow, kind, data.get(kind.fk))
@@ -120,35 +149,26 @@ def line_hooks(kind: DocKind) -> Hooks:
         )
         record_history(ctx, uow, kind, document, "lines", f"Line {obj.line_number} removed")
 
-    return guarded(
+    return _child_hooks(
+        kind,
         kind.line_model,
-        Hooks(
-            before_create=before_create,
-            after_create=after_create,
-            before_update=before_update,
-            after_update=after_update,
-            before_delete=before_delete,
-            create_result=lambda obj, _data: {kind.key(): str(getattr(obj, kind.fk))},
-        ),
+        before_create=before_create,
+        after_create=after_create,
+        before_update=before_update,
+        after_update=after_update,
+        before_delete=before_delete,
     )
 
 
 def line_entity(kind: DocKind) -> Entity:
     model = kind.line_model
     meta, computed = metadata_fields(model, snake=True)
-    return Entity(
-        name=f"sales_{kind.name}_line",
-        module=MODULE,
-        model=model,
-        path=f"/sales/{kind.name}-lines",
-        graphql_name=f"{kind.name.capitalize()}Line",
-        plural=f"{kind.name}Lines",
-        key_case="snake",
-        soft_delete=False,
-        features=Features(),  # documented without features: the parent document's rights apply
-        visibility=visible_with((kind.view, lambda _t: None)),
+    return _child_entity(
+        kind,
+        model,
+        "line",
+        computed=computed,
         fields=[
-            Field(kind.fk, uuid.UUID, required=True, update=False),
             Field("line_number", int, sort=True, **READONLY),
             Field("kind", str, sort=True),
             Field("status_entry_id", uuid.UUID),
@@ -182,9 +202,6 @@ def line_entity(kind: DocKind) -> Entity:
             Field("custom_field_set_id", uuid.UUID),
             *stamps(),
         ],
-        computed=computed,
-        filters=[eq(kind.key(), getattr(model, kind.fk), uuid.UUID)],
-        relations=[Relation(kind.name, f"sales_{kind.name}", "one", source_fk=kind.fk)],
         default_sort="line_number",
         hooks=line_hooks(kind),
         description=f"A line of a {kind.name}: a product or service, quantity, prices and tax (totals computed).",
@@ -260,35 +277,26 @@ def adjustment_hooks(kind: DocKind) -> Hooks:
             ctx, uow, kind, document, "adjustments", f"Adjustment removed: {obj.label or obj.kind}"
         )
 
-    return guarded(
+    return _child_hooks(
+        kind,
         kind.adjustment_model,
-        Hooks(
-            before_create=before_create,
-            after_create=after_create,
-            before_update=before_update,
-            after_update=after_update,
-            before_delete=before_delete,
-            create_result=lambda obj, _data: {kind.key(): str(getattr(obj, kind.fk))},
-        ),
+        before_create=before_create,
+        after_create=after_create,
+        before_update=before_update,
+        after_update=after_update,
+        before_delete=before_delete,
     )
 
 
 def adjustment_entity(kind: DocKind) -> Entity:
     model = kind.adjustment_model
     meta, computed = metadata_fields(model, snake=True)
-    return Entity(
-        name=f"sales_{kind.name}_adjustment",
-        module=MODULE,
-        model=model,
-        path=f"/sales/{kind.name}-adjustments",
-        graphql_name=f"{kind.name.capitalize()}Adjustment",
-        plural=f"{kind.name}Adjustments",
-        key_case="snake",
-        soft_delete=False,
-        features=Features(),  # documented without features: the parent document's rights apply
-        visibility=visible_with((kind.view, lambda _t: None)),
+    return _child_entity(
+        kind,
+        model,
+        "adjustment",
+        computed=computed,
         fields=[
-            Field(kind.fk, uuid.UUID, required=True, update=False),
             Field(kind.line_fk, uuid.UUID),
             Field("scope", str),
             Field("kind", str, sort=True),
@@ -311,9 +319,6 @@ def adjustment_entity(kind: DocKind) -> Entity:
             Field("position", int, sort=True),
             *stamps(),
         ],
-        computed=computed,
-        filters=[eq(kind.key(), getattr(model, kind.fk), uuid.UUID)],
-        relations=[Relation(kind.name, f"sales_{kind.name}", "one", source_fk=kind.fk)],
         default_sort="position",
         hooks=adjustment_hooks(kind),
         description=f"A discount, surcharge or shipping charge on a {kind.name} or one of its lines.",
