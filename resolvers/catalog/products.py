@@ -224,23 +224,21 @@ async def _product_delete(ctx: RequestContext, uow: UnitOfWork, obj: CatalogProd
         await secondary_writes(ctx, uow, entity, [entity.model.product_id == obj.id], soft_delete)
 
 
+def _price_json(*more: Any) -> Any:
+    """A price row as ``{id, currencyCode, kind, unitPriceNet, unitPriceGross, <more>}`` (amounts as
+    exact strings)."""
+    p = CatalogPrice
+    return func.json_build_object(
+        "id", p.id, "currencyCode", p.currency_code, "kind", p.kind,
+        "unitPriceNet", cast(p.unit_price_net, Text), "unitPriceGross", cast(p.unit_price_gross, Text),
+        *more,
+    )  # fmt: skip
+
+
 def _pricing() -> Any:
     """The product's base price (its own, not a variant's or offer's; lowest minimum quantity first)."""
     p = CatalogPrice
-    row = func.json_build_object(
-        "id",
-        p.id,
-        "currencyCode",
-        p.currency_code,
-        "kind",
-        p.kind,
-        "unitPriceNet",
-        cast(p.unit_price_net, Text),
-        "unitPriceGross",
-        cast(p.unit_price_gross, Text),
-        "taxRate",
-        cast(p.tax_rate, Text),
-    )
+    row = _price_json("taxRate", cast(p.tax_rate, Text))
     return (
         select(row)
         .where(
@@ -599,18 +597,7 @@ def _offer_product() -> Any:
 def _channel_price() -> Any:
     """The price of the offer itself, else the product's price on the offer's channel."""
     p = CatalogPrice
-    row = func.json_build_object(
-        "id",
-        p.id,
-        "currencyCode",
-        p.currency_code,
-        "kind",
-        p.kind,
-        "unitPriceNet",
-        cast(p.unit_price_net, Text),
-        "unitPriceGross",
-        cast(p.unit_price_gross, Text),
-    )
+    row = _price_json()
     own = (p.offer_id == CatalogOffer.id) | (
         (p.product_id == CatalogOffer.product_id) & (p.channel_id == CatalogOffer.channel_id)
     )
