@@ -15,7 +15,7 @@ from resolvers.webhooks.sender import (
     DELIVER_BATCH_JOB,
     DELIVER_JOB,
     attempt,
-    due_deliveries,
+    count_due,
     http_session,
     pump,
 )
@@ -89,7 +89,7 @@ async def queue_retries(redis: Any, deliveries: list[Any]) -> None:
 
 
 async def sweep_webhooks(ctx: dict[str, Any]) -> int:
-    due = len(await due_deliveries(ctx["sessionmaker"]))
+    due = await count_due(ctx["sessionmaker"])
     if due:
         await ctx["redis"].enqueue_job(
             DELIVER_BATCH_JOB, "sweep", _job_id=f"webhooks:sweep:{uuid.uuid4().hex}"

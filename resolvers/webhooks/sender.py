@@ -145,6 +145,10 @@ class Claimed:
     dead: list[WebhookDelivery] = field(default_factory=list)
 
 
+def _due(now: datetime) -> Any:
+    return or_(WebhookDelivery.next_retry_at.is_(None), WebhookDelivery.next_retry_at <= now)
+
+
 async def claim(
     sessionmaker: Any,
     ids: Sequence[uuid.UUID] | None,
@@ -161,9 +165,7 @@ async def claim(
     if ids is not None:
         query = query.where(WebhookDelivery.id.in_(ids))
     if not force:
-        query = query.where(
-            or_(WebhookDelivery.next_retry_at.is_(None), WebhookDelivery.next_retry_at <= now)
-        )
+        query = query.where(_due(now))
     query = query.order_by(WebhookDelivery.created_at).limit(limit).with_for_update(skip_locked=True)
     claimed = Claimed()
     async with sessionmaker() as session:
@@ -420,19 +422,9 @@ async def attempt(
     return (await record(sessionmaker, settings, claimed.posting, [outcome]))[0]
 
 
-async def due_deliveries(sessionmaker: Any, limit: int = 500) -> list[uuid.UUID]:
-    """Pending deliveries due now (missed the queue, a crashed worker's lease ended)."""
+async def count_due(sessionmaker: Any, limit: int = 500) -> int:
+    """How many pending deliveries are due now (missed the queue, a crashed worker's lease ended),
+    counted up to ``limit``."""
+    due = select(WebhookDelivery.id).where(WebhookDelivery.status == "pending", _due(datetime.now(UTC)))
     async with sessionmaker() as session:
-        rows = await session.execute(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == "pending",
-                or_(
-                    WebhookDelivery.next_retry_at.is_(None),
-                    WebhookDelivery.next_retry_at <= datetime.now(UTC),
-                ),
-            )
-            .order_by(WebhookDelivery.created_at)
-            .limit(limit)
-        )
-        return list(rows.scalars())
+        return await session.scalar(select(func.count()).select_from(due.limit(limit).subquery())) or 0

@@ -15,9 +15,9 @@ from sqlalchemy import update
 from models.webhooks import WebhookEndpoint
 from resolvers.webhooks.fanout import message_id, subscribed
 from resolvers.webhooks.sender import attempt, http_session
-from tests.webhooks.conftest import create_hook, run_worker
+from tests.webhooks.conftest import create_hook, run_worker, settle_pending
 from workers.events import dispatch_batch
-from workers.webhooks import queue_retries
+from workers.webhooks import queue_retries, sweep_webhooks
 
 
 def test_subscription_patterns_and_filters():
@@ -143,6 +143,28 @@ async def test_a_delivery_held_back_again_gets_a_job_of_its_own(hook_settings):
         delivery.next_retry_at += timedelta(seconds=40)
         await queue_retries(pool, [delivery])
         assert len(await pool.queued_jobs()) == 2
+    finally:
+        for job in await pool.queued_jobs():
+            await pool.delete(f"arq:job:{job.job_id}")
+        await pool.delete(queue)
+        await pool.aclose()
+
+
+async def test_the_sweep_queues_one_batch_job_for_the_due_deliveries(
+    manager, receiver, hook_settings, sessionmaker
+):
+    """Deliveries that missed the queue: the sweep counts the due ones and queues one batch job."""
+    hook = await create_hook(manager, receiver.url + "/swept", ["customers.company.created"])
+    await settle_pending(sessionmaker, deactivate_except=(hook["id"],))
+    for n in range(2):
+        assert (await manager.post("/api/customers/companies", {"displayName": f"Swept {n}"}))[0] == 201
+    await _dispatch_only(hook_settings, sessionmaker)  # delivery rows, no jobs
+    queue = f"{hook_settings.queue_name}:sweep:{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(RedisSettings.from_dsn(hook_settings.redis_url), default_queue_name=queue)
+    try:
+        assert await sweep_webhooks({"sessionmaker": sessionmaker, "redis": pool}) == 2
+        jobs = await pool.queued_jobs()
+        assert [job.function for job in jobs] == ["deliver_webhooks"]
     finally:
         for job in await pool.queued_jobs():
             await pool.delete(f"arq:job:{job.job_id}")
